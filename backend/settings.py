@@ -1,0 +1,36 @@
+"""Environment settings (``YICHUANG_*``): secrets and where things are. The county TOML holds the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YICHUANG_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///var/yichuang.db"
+    config: Path | None = None  # county TOML; None -> the packaged example county
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_secret: SecretStr | None = None
+
+    wecom_corp_id: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_kf_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
+
+    nlu_backend: str = "builtin"  # builtin | rasa
+    rasa_url: str | None = None
+    #: Where trained NLU models are cached; default: a user cache directory.
+    nlu_model_dir: Path | None = None
