@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,11 @@ class Reply:
 
     text: str
     choices: tuple[Choice, ...] = ()
+
+
+class InboundHandler(Protocol):
+    """What a channel adapter hands every user message to (implemented in ``dialogs.service``)."""
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """The replies to send, in order; [] when the message was a duplicate (already handled)."""
+        ...
