@@ -1,0 +1,334 @@
+"""The county configuration (one TOML file per deployment), validated with pydantic.
+
+``load_county()`` without a path loads the example county shipped in the package. Every
+problem becomes a ``ConfigError`` whose message is one Chinese sentence naming the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from backend.categories import CATEGORIES, INSURANCE_TYPES, TIERS
+
+Channel = Literal["console", "telegram", "wecom_app", "wecom_robot"]
+Period = Literal["before", "after", "any"]
+
+EXAMPLE_COUNTY = "example.toml"
+
+
+class ConfigError(Exception):
+    """The county configuration cannot be used; the message is one sentence for the IT clerk."""
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors: a misspelt key must not be silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NotifyTarget(_Model):
+    """Where an agency's notifications go: a channel and the recipient on that channel."""
+
+    channel: Channel
+    to: str = Field(min_length=1)
+
+
+class Agency(_Model):
+    id: str = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+    address: str = Field(min_length=1)
+    notify: list[NotifyTarget] = Field(default_factory=list)
+
+
+class StaffMember(_Model):
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1)
+    agency: str
+    phone: str = Field(min_length=1)
+    role: Literal["staff", "office", "leader"] = "staff"
+    telegram_user_id: int | None = None
+    wecom_userid: str | None = None
+
+
+class GridWorker(_Model):
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+    township: str
+    village: str
+    telegram_user_id: int | None = None
+    wecom_userid: str | None = None
+
+
+class Township(_Model):
+    name: str = Field(min_length=1)
+    villages: list[str] = Field(default_factory=list)
+
+
+class Hotline(_Model):
+    """An out-of-scope referral: e.g. income tax questions go to 12366."""
+
+    topic: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    number: str = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)
+
+
+class Deadlines(_Model):
+    """Handling time per tier, in working days (规定时限)."""
+
+    simple: int = Field(ge=0, le=365)
+    general: int = Field(ge=1, le=365)
+    complex: int = Field(ge=1, le=365)
+
+    def for_tier(self, tier: str) -> int:
+        return int(getattr(self, tier))
+
+
+class TierRules(_Model):
+    """When a case is simple or complex (DOMAIN.md §4); everything else is general."""
+
+    simple_categories: list[str] = Field(default_factory=lambda: ["payment_system", "payment_record"])
+    complex_people: int = Field(default=10, ge=2)
+    complex_amount: float = Field(default=100000, gt=0)
+    complex_keywords: list[str] = Field(default_factory=list)
+
+
+class RouteRule(_Model):
+    """One row of the routing table. The first matching rule of a category wins.
+
+    ``period``: the disputed period relative to the reform date; ``insurance``: the name of an
+    insurance group (``insurance_groups``); ``keywords``: any of them in the description.
+    """
+
+    period: Period = "any"
+    insurance: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    lead: str
+    co: list[str] = Field(default_factory=list)
+
+
+class County(_Model):
+    id: str = Field(min_length=1, max_length=8, pattern=r"^[A-Z][A-Z0-9]*$")
+    name: str = Field(min_length=1)
+    timezone: str = "Asia/Shanghai"
+    reform_date: date
+    deadlines: Deadlines
+    due_soon_days: int = Field(default=1, ge=0, le=30)
+    repeat_window_days: int = Field(default=180, ge=1, le=3650)
+    office: str
+    dashboard_url: str | None = None
+    agencies: list[Agency] = Field(min_length=1)
+    staff: list[StaffMember] = Field(default_factory=list)
+    grid_workers: list[GridWorker] = Field(default_factory=list)
+    townships: list[Township] = Field(default_factory=list)
+    hotlines: list[Hotline] = Field(default_factory=list)
+    insurance_groups: dict[str, list[str]] = Field(default_factory=dict)
+    tiers: TierRules = Field(default_factory=TierRules)
+    routing: dict[str, list[RouteRule]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"不认识的时区“{value}”，应如 Asia/Shanghai") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> County:
+        ids = [a.id for a in self.agencies]
+        for i, agency_id in enumerate(ids):
+            if agency_id in ids[:i]:
+                raise _KeyError(f"agencies[{i}].id", f"单位编号“{agency_id}”重复")
+        known = set(ids)
+
+        def need(key: str, agency_id: str) -> None:
+            if agency_id not in known:
+                raise _KeyError(key, f"没有编号为“{agency_id}”的单位（见 agencies）")
+
+        need("office", self.office)
+        staff_ids: set[str] = set()
+        for i, s in enumerate(self.staff):
+            need(f"staff[{i}].agency", s.agency)
+            if s.id in staff_ids:
+                raise _KeyError(f"staff[{i}].id", f"人员编号“{s.id}”重复")
+            staff_ids.add(s.id)
+        for name, members in self.insurance_groups.items():
+            for j, member in enumerate(members):
+                if member not in INSURANCE_TYPES:
+                    raise _KeyError(
+                        f"insurance_groups.{name}[{j}]",
+                        f"不认识的险种“{member}”，应为 {'、'.join(INSURANCE_TYPES)} 之一",
+                    )
+        for j, category in enumerate(self.tiers.simple_categories):
+            if category not in CATEGORIES:
+                raise _KeyError(f"tiers.simple_categories[{j}]", f"不认识的争议类别“{category}”")
+        for category, rules in self.routing.items():
+            if category not in CATEGORIES:
+                raise _KeyError(
+                    f"routing.{category}", f"不认识的争议类别，应为 {'、'.join(CATEGORIES)} 之一"
+                )
+            for j, rule in enumerate(rules):
+                key = f"routing.{category}[{j}]"
+                need(f"{key}.lead", rule.lead)
+                for k, co in enumerate(rule.co):
+                    need(f"{key}.co[{k}]", co)
+                if rule.insurance is not None and rule.insurance not in self.insurance_groups:
+                    raise _KeyError(
+                        f"{key}.insurance", f"没有名为“{rule.insurance}”的险种组（见 insurance_groups）"
+                    )
+        villages = {t.name: set(t.villages) for t in self.townships}
+        for i, g in enumerate(self.grid_workers):
+            if g.township not in villages:
+                raise _KeyError(f"grid_workers[{i}].township", f"乡镇“{g.township}”不在 townships 中")
+            if g.village not in villages[g.township]:
+                raise _KeyError(
+                    f"grid_workers[{i}].village", f"村“{g.village}”不在{g.township}的村名单中"
+                )
+        return self
+
+    # -- look-ups -------------------------------------------------------------------------
+
+    def agency(self, agency_id: str) -> Agency:
+        for a in self.agencies:
+            if a.id == agency_id:
+                return a
+        raise KeyError(agency_id)
+
+    def has_agency(self, agency_id: str) -> bool:
+        return any(a.id == agency_id for a in self.agencies)
+
+    def staff_member(self, staff_id: str) -> StaffMember | None:
+        return next((s for s in self.staff if s.id == staff_id), None)
+
+    def staff_of(self, agency_id: str) -> list[StaffMember]:
+        return [s for s in self.staff if s.agency == agency_id]
+
+    def gazetteer(self) -> dict[str, tuple[str, ...]]:
+        """Township -> villages, the shape ``nlu.types.Gazetteer`` takes."""
+        return {t.name: tuple(t.villages) for t in self.townships}
+
+    def working_days(self, tier: str) -> int:
+        if tier not in TIERS:
+            raise ValueError(tier)
+        return self.deadlines.for_tier(tier)
+
+
+class _KeyError(ValueError):
+    """A cross-reference problem at a known key (raised inside the model validator)."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(problem)
+        self.key = key
+        self.problem = problem
+
+
+def load_county(path: Path | None = None) -> County:
+    """Read and validate a county TOML; ``None`` -> the packaged example county."""
+    if path is None:
+        ref = resources.files("backend.county").joinpath(EXAMPLE_COUNTY)
+        return parse_county(ref.read_text(encoding="utf-8"), EXAMPLE_COUNTY)
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"找不到配置文件 {path}。") from None
+    except IsADirectoryError:
+        raise ConfigError(f"配置文件 {path} 是一个目录，不是 TOML 文件。") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码的文本。") from None
+    except OSError as exc:
+        raise ConfigError(f"读不了配置文件 {path}：{exc.strerror}。") from None
+    return parse_county(text, path.name)
+
+
+def parse_county(text: str, source: str = "<text>") -> County:
+    """Validate TOML text; ``source`` names the file in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {source} 不是合法的 TOML：{_toml_problem(exc)}。") from None
+    try:
+        return County.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError) -> str:
+    line = getattr(exc, "lineno", None)
+    col = getattr(exc, "colno", None)
+    msg = getattr(exc, "msg", str(exc))
+    where = f"第 {line} 行第 {col} 列" if line else ""
+    return f"{where}{msg}" if where else str(exc)
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_PROBLEMS: dict[str, str] = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的配置项（是否拼错了？）",
+    "string_type": "应为文字（加引号）",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长了",
+    "string_pattern_mismatch": "格式不对",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "list_type": "应为列表（方括号）",
+    "dict_type": "应为表（[节] 或 {…}）",
+    "model_type": "应为表（[节] 或 {…}）",
+    "date_type": "应为日期，如 2020-11-01",
+    "date_parsing": "应为日期，如 2020-11-01",
+    "date_from_datetime_parsing": "应为日期，如 2020-11-01",
+    "date_from_datetime_inexact": "应为日期，不带时间",
+    "greater_than_equal": "数值太小",
+    "greater_than": "数值太小",
+    "less_than_equal": "数值太大",
+    "too_short": "至少要有一项",
+}
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    ctx: dict[str, Any] = first.get("ctx") or {}
+    inner = ctx.get("error")
+    if isinstance(inner, _KeyError):
+        key, problem = inner.key, inner.problem
+    else:
+        key = _key(tuple(first["loc"])) or "（顶层）"
+        kind = first["type"]
+        if kind == "literal_error":
+            problem = f"取值应为 {ctx.get('expected', '')} 之一"
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than"):
+            limit = ctx.get("ge", ctx.get("le", ctx.get("gt")))
+            problem = f"{_PROBLEMS[kind]}（界限 {limit}）"
+        elif kind == "string_pattern_mismatch" and key in ("id",):
+            problem = "应为大写字母开头的简码，如 YC"
+        elif kind == "value_error" and isinstance(inner, ValueError):
+            problem = str(inner)
+        else:
+            problem = _PROBLEMS.get(kind, first["msg"])
+    more = f"（另有 {len(errors) - 1} 处问题）" if len(errors) > 1 else ""
+    return f"配置文件 {source} 中 {key}：{problem}{more}。"

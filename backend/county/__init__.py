@@ -1,0 +1,1 @@
+"""County configurations shipped with the package (the example county is the default)."""

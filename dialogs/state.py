@@ -1,0 +1,132 @@
+"""Conversation state: plain dataclasses that round-trip through JSON (``ConversationStore``).
+
+The JSON carries a version; a state written by an older or newer release that cannot be read
+starts a fresh conversation but keeps what is known about the user (privacy consent, profile).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+STATE_VERSION = 1
+
+#: Complainant fields of a draft, in the order the summary shows them.
+DRAFT_FIELDS: tuple[str, ...] = (
+    "category",
+    "description",
+    "name",
+    "phone",
+    "id_number",
+    "credit_code",
+    "township",
+    "village",
+    "employer",
+    "insurance_type",
+    "period_start",
+    "period_end",
+    "amount",
+    "people_count",
+)
+
+
+@dataclass
+class Draft:
+    """A report being collected. Dates are ISO strings so the state stays plain JSON."""
+
+    description: str | None = None
+    category: str | None = None
+    #: True once the category came from a confident parse, a menu answer or a correction.
+    category_sure: bool = False
+    confidence: float | None = None
+    tier_hint: str | None = None
+    #: Likeliest categories for the menu when the parse was not sure: [label, ...].
+    candidates: list[str] = field(default_factory=list)
+    kind: str = "person"  # person | employer
+    name: str | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    credit_code: str | None = None
+    employer: str | None = None
+    township: str | None = None
+    village: str | None = None
+    insurance_type: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    amount: float | None = None
+    people_count: int | None = None
+    #: Optional questions asked and answered with 跳过 / 不知道 / 不方便.
+    skipped: list[str] = field(default_factory=list)
+    #: Filed by a grid worker for someone else (代办).
+    proxy: bool = False
+    #: Proxy filing: None = not asked yet; True = the complainant agreed.
+    consent: bool | None = None
+    started_at: str | None = None
+
+    def filled(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in DRAFT_FIELDS if getattr(self, name)}
+
+
+@dataclass
+class Profile:
+    """Who this chat user is, remembered across reports (a grid worker is asked once)."""
+
+    role: str = "resident"  # resident | grid_worker
+    name: str | None = None
+    phone: str | None = None
+    township: str | None = None
+    village: str | None = None
+    from_config: bool = False
+    #: Optional profile questions already answered with 跳过.
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConversationState:
+    version: int = STATE_VERSION
+    privacy_accepted: bool = False
+    #: A question that must be answered before anything else: "" (none), "privacy", "summary",
+    #: "cancel", "resume", "lookup", "feedback". Field questions are derived from the draft.
+    mode: str = ""
+    #: The field asked last (for bare answers like "张桂兰" or "跳过").
+    asking: str | None = None
+    draft: Draft | None = None
+    profile: Profile = field(default_factory=Profile)
+    #: The choices shown last, [[id, label], ...], so "2" or the words answer them.
+    menu: list[list[str]] = field(default_factory=list)
+    #: A message held while the user decides (resume after idle): replayed afterwards.
+    pending_text: str | None = None
+    lookup_number: str | None = None
+    lookup_attempts: int = 0
+    feedback_case: str | None = None
+    #: Closed cases awaiting the user's verdict: [[number, latest reply], ...] (set by the service).
+    feedback_due: list[list[str]] = field(default_factory=list)
+    feedback_asked: list[str] = field(default_factory=list)
+    #: Case numbers opened from this conversation.
+    opened: list[str] = field(default_factory=list)
+    updated_at: str | None = None
+    turns: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ConversationState:
+        if not data:
+            return cls()
+        if data.get("version") != STATE_VERSION:
+            fresh = cls(privacy_accepted=bool(data.get("privacy_accepted")))
+            profile = data.get("profile")
+            if isinstance(profile, dict):
+                fresh.profile = _build(Profile, profile)
+            return fresh
+        state = _build(cls, data)
+        state.profile = _build(Profile, data.get("profile") or {})
+        state.draft = _build(Draft, data["draft"]) if data.get("draft") else None
+        return state
+
+
+def _build(kind: Any, data: dict[str, Any]) -> Any:
+    """Construct a dataclass from a dict, ignoring unknown keys (forward compatible)."""
+    names = {f.name for f in fields(kind)}
+    return kind(**{k: v for k, v in data.items() if k in names})

@@ -1,0 +1,263 @@
+"""Every sentence the bot says, in one place: warm, short, Simplified Chinese."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from backend.drafts import CaseView, OpenedCase
+from dialogs.context import DialogContext
+from dialogs.state import Draft, Profile
+from dialogs.validate import mask_id, mask_phone
+from nlu.types import CATEGORY_NAMES, INSURANCE_TYPES
+
+FIELD_LABELS: dict[str, str] = {
+    "description": "情况",
+    "category": "问题类型",
+    "name": "姓名",
+    "phone": "电话",
+    "id_number": "身份证号",
+    "credit_code": "统一社会信用代码",
+    "employer": "单位",
+    "township": "乡镇",
+    "village": "村（社区）",
+    "insurance_type": "险种",
+    "period": "时间",
+    "period_start": "时间",
+    "period_end": "时间",
+    "amount": "金额",
+    "people_count": "人数",
+    "worker_name": "您的姓名",
+    "worker_phone": "您的电话",
+    "worker_village": "您负责的村",
+    "consent": "本人同意",
+}
+
+SKIP_HINT = "不方便可以回复「跳过」。"
+
+
+def greeting(ctx: DialogContext) -> str:
+    return f"您好！我是{ctx.county_name}社保费争议受理小助手，缴社保费遇到的难处可以跟我说。"
+
+
+def privacy(ctx: DialogContext) -> str:
+    return f"【个人信息说明】{ctx.privacy_notice}"
+
+
+PRIVACY_ASK = "您同意的话请回复「同意」，我接着帮您登记。"
+PRIVACY_REMIND = "收到。登记前需要您先同意上面的说明，回复「同意」就行。"
+PRIVACY_DECLINED = (
+    "好的，不记录您的信息。您也可以到县政务服务中心税务窗口当面反映，或拨打12345热线。"
+)
+PRIVACY_THEN_ASK = "谢谢您的信任。"
+ASK_PROBLEM = "请用自己的话说说遇到了什么问题，比如哪个单位、哪段时间、扣了多少钱。"
+ASK_PROBLEM_PROXY = "请说说被代办人遇到了什么问题。"
+
+
+def question(field: str, draft: Draft | None, profile: Profile, ctx: DialogContext) -> str:
+    proxy = bool(draft and draft.proxy)
+    who = "被代办人" if proxy else "您"
+    if field == "worker_name":
+        return "网格员您好！第一次代办，先登记您自己的信息（只问这一次）。请问您的姓名？"
+    if field == "worker_phone":
+        return "您的手机号是多少？"
+    if field == "worker_village":
+        return "您负责哪个村（社区）？"
+    if field == "description":
+        return ASK_PROBLEM_PROXY if proxy else ASK_PROBLEM
+    if field == "category":
+        return "您反映的问题更接近哪一类？回复数字或文字都行。"
+    if field == "name":
+        return "请问被代办人叫什么名字？" if proxy else "请问您叫什么名字？"
+    if field == "phone":
+        return "被代办人的联系电话是多少？" if proxy else "留个联系电话吧，方便工作人员联系您。"
+    if field == "township":
+        return f"{who}是哪个乡镇（街道）的？"
+    if field == "village":
+        return f"哪个村（社区）？{SKIP_HINT}"
+    if field == "id_number":
+        if draft and draft.kind == "employer":
+            return f"单位的统一社会信用代码是多少？{SKIP_HINT}"
+        return f"{who}的身份证号是多少？用来核实身份，{SKIP_HINT}"
+    if field == "employer":
+        return "是哪个单位（公司）？不知道可以回复「跳过」。"
+    if field == "insurance_type":
+        return "是哪种保险？不清楚可以回复「跳过」。"
+    if field == "period":
+        return "大概是哪段时间的事？比如「2023年3月到6月」，不记得可以回复「跳过」。"
+    if field == "consent":
+        name = draft.name if draft and draft.name else "被代办人"
+        return f"最后确认一下：{name}本人同意由您代为反映吗？"
+    return "还有什么要补充的吗？"
+
+
+REQUIRED_NOT_SKIPPABLE = "这一项需要填写，工作人员才能联系上并办理。"
+NOT_UNDERSTOOD = "不好意思，没太看明白。"
+CANCEL_ASK = "确定不反映了吗？已经填的内容会删掉。"
+CANCEL_DONE = "好的，已取消，刚才填的内容已删除。什么时候想反映，直接跟我说就行。"
+CANCEL_KEPT = "好的，我们接着来。"
+NOTHING_TO_CANCEL = "好的。有需要随时跟我说。"
+CONSENT_MISSING = "需要本人同意才能代办。征得同意后回复「本人已同意」就行，已填的内容先给您留着。"
+EDIT_HINT = (
+    "要改哪一项，直接告诉我就行，比如「电话改成139……」「名字改成张桂兰」「不是滞纳金，是退费」。"
+)
+OPEN_FAILED = "不好意思，系统开了个小差，没提交成功。您填的内容都还在，请稍后回复「确认」再试一次。"
+LOOKUP_ASK_LAST4 = "为保护个人信息，请告诉我当事人手机号的后4位。"
+LOOKUP_WRONG_LAST4 = "手机号后4位对不上，无法查询。请核对后再试。"
+LOOKUP_LOCKED = "核对次数太多了，为安全起见暂时不能查询这件。可以联系承办单位或拨打12345。"
+LOOKUP_ASK_NUMBER = "请发一下案件编号，比如 YC-2026-000123。"
+NO_CASES = "您还没有通过这里反映过问题。需要反映的话，直接说情况就行。"
+THANKS_REPLY = "不客气，有需要随时找我。"
+THANKS_FEEDBACK = "感谢您的评价！有别的问题随时找我。"
+
+
+def resume(draft: Draft) -> str:
+    got = "、".join(
+        FIELD_LABELS[f] for f in draft.filled() if f in FIELD_LABELS and f != "period_end"
+    )
+    held = f"（已记下：{got}）" if got else ""
+    return f"欢迎回来！您上次的反映还没提交{held}。接着填，还是重新开始？"
+
+
+def help_text(ctx: DialogContext) -> str:
+    return (
+        "我可以帮您：\n"
+        "1. 反映缴社保费遇到的问题（扣费不对、滞纳金、退费、缴费记录、单位欠缴等），直接说情况就行；\n"
+        "2. 查询办理进度，发送案件编号就行，比如 YC-2026-000123；\n"
+        "3. 网格员代办：说「我是XX村网格员，帮XXX反映」。\n"
+        "填到一半不想弄了，回复「取消」。"
+    )
+
+
+def referral(ctx: DialogContext, text: str) -> str:
+    for hotline in ctx.hotlines:
+        if any(k and k in text for k in hotline.keywords):
+            return (
+                f"这个问题不归我们这里办，建议您咨询{hotline.name}，电话 {hotline.number}。"
+                "社保费缴纳方面的问题可以随时找我。"
+            )
+    general = next(
+        (h for h in ctx.hotlines if h.number == "12345" or h.topic in ("general", "12345")), None
+    )
+    number = f"{general.name} {general.number}" if general else "12345政务服务便民热线"
+    return f"这个我帮不上忙，建议您拨打{number}咨询。社保费缴纳方面的问题可以随时找我。"
+
+
+def category_name(label: str | None) -> str:
+    return CATEGORY_NAMES.get(label or "other", "其他征缴争议")
+
+
+def _period(draft: Draft) -> str | None:
+    if not draft.period_start:
+        return None
+    start = _month(draft.period_start)
+    end = _month(draft.period_end) if draft.period_end else None
+    return start if not end or end == start else f"{start}至{end}"
+
+
+def _month(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月"
+
+
+def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
+    desc = draft.description or ""
+    if len(desc) > 80:
+        desc = desc[:80] + "……"
+    lines = ["请核对一下：", f"问题类型：{category_name(draft.category)}", f"情况：{desc}"]
+    who = "被代办人" if draft.proxy else "姓名"
+    lines.append(f"{who}：{draft.name}")
+    lines.append(f"电话：{mask_phone(draft.phone) if draft.phone else '—'}")
+    if draft.id_number:
+        lines.append(f"身份证号：{mask_id(draft.id_number)}")
+    if draft.credit_code:
+        lines.append(f"统一社会信用代码：{mask_id(draft.credit_code)}")
+    place = (draft.township or "") + (draft.village or "")
+    lines.append(f"地址：{place}")
+    if draft.employer:
+        lines.append(f"单位：{draft.employer}")
+    if draft.insurance_type:
+        lines.append(f"险种：{INSURANCE_TYPES.get(draft.insurance_type, draft.insurance_type)}")
+    period = _period(draft)
+    if period:
+        lines.append(f"时间：{period}")
+    if draft.amount:
+        lines.append(f"金额：{draft.amount:g}元")
+    if draft.people_count:
+        lines.append(f"涉及人数：{draft.people_count}人")
+    if draft.proxy:
+        place = profile.village or profile.township or ""
+        lines.append(f"代办网格员：{profile.name or ''}（{place}）".replace("（）", ""))
+    if draft.township and ctx.township_names and draft.township not in ctx.township_names:
+        lines.append(f"（{draft.township}不在本县，我们照样登记，再转给当地办理。）")
+    return "\n".join(lines)
+
+
+SUMMARY_ASK = "没问题请回复「确认」；要改哪一项，直接告诉我，比如「电话改成139……」。"
+SUMMARY_ASK_PRIVACY = (
+    "同意上面的个人信息说明、内容也没问题，请回复「确认」；要改哪一项，直接告诉我。"
+)
+
+
+def _day(d: datetime) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def opened(case: OpenedCase, proxy: bool) -> str:
+    contact = f"，电话 {case.lead.phone}" if case.lead.phone else ""
+    lines = [
+        f"已登记！案件编号：{case.number}",
+        f"承办单位：{case.lead.name}{contact}",
+        f"办理时限：{case.working_days}个工作日，{_day(case.due_at)}前答复。",
+    ]
+    if case.related_cases:
+        lines.append(f"（与之前的 {'、'.join(case.related_cases)} 是同一件事，会一并办理。）")
+    if proxy:
+        lines.append("进展会在这里告诉您。要为下一户反映，直接说情况就行。")
+    else:
+        lines.append("有进展会在这里告诉您；查进度发送案件编号就行。")
+    return "\n".join(lines)
+
+
+def case_status(view: CaseView) -> str:
+    contact = f"（电话 {view.lead.phone}）" if view.lead.phone else ""
+    lines = [
+        f"案件 {view.number}：{view.status_label}",
+        f"问题类型：{category_name(view.category)}",
+        f"承办单位：{view.lead.name}{contact}",
+        f"办理时限：{_day(view.due_at)}前",
+    ]
+    if view.latest_reply:
+        lines.append(f"最新答复：{view.latest_reply}")
+    return "\n".join(lines)
+
+
+def case_list(views: list[CaseView]) -> str:
+    lines = [f"您反映过的案件（共{len(views)}件）："]
+    for i, v in enumerate(views[:20], 1):
+        who = f"{v.complainant_name}｜" if v.complainant_name else ""
+        lines.append(
+            f"{i}. {v.number}｜{who}{v.status_label}｜{v.due_at.month}月{v.due_at.day}日前"
+        )
+    if len(views) > 20:
+        lines.append(f"……还有{len(views) - 20}件")
+    lines.append("发送案件编号可以看详情。")
+    return "\n".join(lines)
+
+
+def lookup_missing(number: str) -> str:
+    return f"没有找到编号为 {number} 的案件，请核对一下编号。"
+
+
+def ask_feedback(number: str, reply: str) -> str:
+    said = f"\n答复：{reply}" if reply else ""
+    return f"您反映的案件 {number} 已经办结。{said}\n您对处理结果满意吗？"
+
+
+FEEDBACK_OBJECTION = (
+    "很抱歉没能让您满意，您的意见已经记下并转给办理单位。如果对处理结果有异议，您还可以：\n"
+    "1. 申请调解：到县社保争议调解中心或乡镇调解组织；\n"
+    "2. 申请仲裁：涉及劳动关系的，向劳动人事争议仲裁委员会申请；\n"
+    "3. 申请行政复议：对税务、人社、医保部门的决定不服，可以依法申请；\n"
+    "4. 提起行政诉讼：向人民法院起诉。\n"
+    "需要帮忙可以随时问我。"
+)

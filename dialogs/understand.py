@@ -1,0 +1,303 @@
+"""Dialogue-control words (取消, 跳过, 确认, 满意...) and answers to menus.
+
+The NLU classifies whole messages; these short, closed phrases decide the dialogue's course
+and must not depend on a statistical model, so they are matched here by rule. Long messages
+are never taken as a control word: "我不知道为什么扣了滞纳金" is a report, not a 跳过.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.types import CATEGORY_NAMES, INSURANCE_TYPES
+
+_PUNCT = re.compile(r"[\s，。！？、,.!?~～…；;：:“”\"'（）()【】\[\]]+")
+
+CANCEL = (
+    "算了",
+    "不弄了",
+    "取消",
+    "不办了",
+    "不反映了",
+    "不报了",
+    "不要了",
+    "撤销",
+    "不想弄了",
+    "不用了",
+)
+SKIP = (
+    "跳过",
+    "不知道",
+    "不方便",
+    "不清楚",
+    "不记得",
+    "忘了",
+    "没有",
+    "不晓得",
+    "不想说",
+    "略过",
+    "下一个",
+    "没",
+)
+AFFIRM = (
+    "确认",
+    "确认提交",
+    "提交",
+    "是",
+    "是的",
+    "对",
+    "对的",
+    "好",
+    "好的",
+    "可以",
+    "行",
+    "同意",
+    "没问题",
+    "嗯",
+    "嗯嗯",
+    "恩",
+    "ok",
+    "yes",
+    "y",
+    "确定",
+    "中",
+    "要得",
+    "没错",
+    "正确",
+    "继续",
+    "同意并提交",
+)
+DENY = ("不", "不是", "不对", "不同意", "否", "不行", "no", "n", "不可以", "拒绝", "不要")
+THANKS = ("谢谢", "谢了", "多谢", "感谢", "谢谢你", "辛苦了", "麻烦你了")
+GREET = (
+    "你好",
+    "您好",
+    "在吗",
+    "在不在",
+    "哈喽",
+    "hello",
+    "hi",
+    "喂",
+    "有人吗",
+    "早上好",
+    "下午好",
+    "晚上好",
+)
+HELP = (
+    "帮助",
+    "help",
+    "怎么用",
+    "你能做什么",
+    "能做什么",
+    "菜单",
+    "说明",
+    "怎么弄",
+    "?",
+    "？",
+    "使用说明",
+)
+MY_CASES = re.compile(
+    r"我(报|反映|提交|代办|登记)?的(案件|案子|反映|件)|我报的|我反映的|查看案件|案件列表"
+)
+VERDICTS = (
+    ("basically_satisfied", ("基本满意", "还行", "一般", "凑合")),
+    ("dissatisfied", ("不满意", "不太满意", "不行", "没解决", "不认可", "有异议")),
+    ("satisfied", ("满意", "非常满意", "很满意", "挺好", "解决了")),
+)
+CORRECTION = re.compile(
+    r"写错|错了|打错|改成|改为|改一下|更正|应该是|不是.{0,12}[，,\s]*(而)?是|换成"
+)
+
+#: Field cue words for corrections: "电话写错了，是139…" -> phone.
+FIELD_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("phone", ("电话", "手机", "号码", "联系方式")),
+    ("id_number", ("身份证",)),
+    ("credit_code", ("信用代码",)),
+    ("name", ("名字", "姓名", "叫")),
+    ("village", ("村", "社区")),
+    ("township", ("乡镇", "镇", "乡", "街道")),
+    ("employer", ("单位", "公司", "厂")),
+    ("insurance_type", ("险种", "保险")),
+    ("period", ("时间", "月份", "年份", "期间")),
+    ("amount", ("金额", "多少钱", "钱")),
+    ("category", ("问题", "类型", "事")),
+    ("description", ("情况", "描述")),
+)
+
+#: Words -> category label, for short menu answers and corrections ("不是滞纳金，是退费").
+CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("late_fee", ("滞纳金", "利息", "罚款")),
+    ("refund", ("退费", "退钱", "退款", "退回", "抵费")),
+    ("contribution_base", ("基数",)),
+    ("special_assessment", ("补缴", "核定")),
+    ("benefits", ("待遇", "养老金", "报销", "退休金", "工伤待遇")),
+    ("arrears", ("欠缴", "欠费", "拖欠", "追缴", "欠")),
+    ("payment_record", ("缴费记录", "记录", "断缴")),
+    ("payment_system", ("系统", "交不了", "缴不了", "小程序", "报错")),
+    ("labor_relation", ("劳动关系", "不给交", "不给缴", "辞退")),
+    ("service", ("态度", "服务", "推诿", "来回跑")),
+    ("registration", ("参保登记", "转移", "登记", "没上社保")),
+    ("info_transfer", ("信息", "推送", "不同步")),
+    ("contribution_amount", ("金额", "扣多", "多扣", "应缴")),
+    ("other", ("其他", "其它", "别的")),
+)
+
+INSURANCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("resident_pension", ("居民养老", "城乡居民养老", "新农保")),
+    ("resident_medical", ("居民医保", "居民医疗", "城乡居民医疗", "新农合", "合作医疗")),
+    ("pension", ("养老",)),
+    ("medical", ("医疗", "医保")),
+    ("unemployment", ("失业",)),
+    ("work_injury", ("工伤",)),
+    ("maternity", ("生育",)),
+)
+
+_CN_NUMBERS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+def squeeze(text: str) -> str:
+    """Lower-case, punctuation and spaces removed: what short-phrase matching compares."""
+    return _PUNCT.sub("", text).lower()
+
+
+def _is(text: str, words: tuple[str, ...], limit: int = 8) -> bool:
+    s = squeeze(text)
+    if not s or len(s) > limit:
+        return False
+    return (
+        any(s == w or (len(w) >= 2 and s.startswith(w)) for w in words)
+        or s.rstrip("吧吗啊呀了哈") in words
+    )
+
+
+def is_cancel(text: str) -> bool:
+    s = squeeze(text)
+    return bool(s) and len(s) <= 10 and any(w in s for w in CANCEL)
+
+
+def is_skip(text: str) -> bool:
+    return _is(text, SKIP)
+
+
+def is_affirm(text: str) -> bool:
+    return _is(text, AFFIRM, limit=6)
+
+
+def is_deny(text: str) -> bool:
+    return _is(text, DENY, limit=5)
+
+
+def is_thanks(text: str) -> bool:
+    return _is(text, THANKS, limit=10)
+
+
+def is_greet(text: str) -> bool:
+    return _is(text, GREET, limit=8)
+
+
+def is_help(text: str) -> bool:
+    return _is(text, HELP, limit=8)
+
+
+def is_my_cases(text: str) -> bool:
+    return len(squeeze(text)) <= 14 and bool(MY_CASES.search(text))
+
+
+def verdict(text: str) -> str | None:
+    s = squeeze(text)
+    if not s or len(s) > 40:
+        return None
+    for label, words in VERDICTS:
+        if any(w in s for w in words):
+            return label
+    return None
+
+
+def is_correction(text: str) -> bool:
+    return bool(CORRECTION.search(text))
+
+
+def correction_field(text: str) -> str | None:
+    """Which field a correction talks about, from its cue words (before the new value)."""
+    head = re.split(r"改成|改为|应该是|换成|[，,]\s*(?:而)?是", text, maxsplit=1)[0]
+    for name, cues in FIELD_CUES:
+        if any(c in head for c in cues):
+            return name
+    return None
+
+
+def correction_tail(text: str) -> str | None:
+    """The new value of a correction: what follows 改成 / 应该是 / "不是…，是"."""
+    m = re.search(r"(?:改成|改为|应该是|换成|更正为|(?:^|[，,。\s])(?:而)?是)[:：\s]*(.+)$", text)
+    if not m:
+        return None
+    tail = m.group(1).strip(" 。.！!")
+    return tail or None
+
+
+def category_from_words(text: str) -> str | None:
+    s = squeeze(text)
+    for label, words in CATEGORY_WORDS:
+        if any(w in s for w in words):
+            return label
+    for label, name in CATEGORY_NAMES.items():
+        if s and s in squeeze(name):
+            return label
+    return None
+
+
+def insurance_from_words(text: str) -> str | None:
+    s = squeeze(text)
+    for key, words in INSURANCE_WORDS:
+        if any(w in s for w in words):
+            return key
+    for key, name in INSURANCE_TYPES.items():
+        if s and s in name:
+            return key
+    return None
+
+
+def menu_index(text: str, size: int) -> int | None:
+    """ "2", "２", "第二个", "二" -> 1 (zero-based) when it is a valid position of the menu."""
+    s = squeeze(text).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    m = re.fullmatch(r"(?:第|选)?(\d{1,2}|[一二两三四五六七八九十])(?:个|项|号|条)?", s)
+    if not m:
+        return None
+    token = m.group(1)
+    n = int(token) if token.isdigit() else _CN_NUMBERS[token]
+    return n - 1 if 1 <= n <= size else None
+
+
+def resolve_choice(text: str, choice_id: str | None, menu: list[list[str]]) -> str | None:
+    """The id of the menu item the user picked: a pressed button, its number, or its words."""
+    ids = [item[0] for item in menu]
+    if choice_id and choice_id in ids:
+        return choice_id
+    if not menu:
+        return None
+    index = menu_index(text, len(menu))
+    if index is not None:
+        return ids[index]
+    s = squeeze(text)
+    if not s or len(s) > 16:
+        return None
+    for item_id, label in menu:
+        if s == squeeze(label):
+            return item_id
+    for item_id, label in menu:
+        lab = squeeze(label)
+        if len(s) >= 2 and (s in lab or lab in s):
+            return item_id
+    return None

@@ -1,0 +1,61 @@
+"""Conversation tables (Zulip ``verify_dialog`` style): (user says, bot must contain) pairs.
+
+Expected text is a string or a tuple of strings; each must appear in the bot's one message.
+A string starting with "!" must NOT appear.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from dialogs.messages import Inbound, InboundHandler, Reply
+
+Expect = str | tuple[str, ...]
+_ids = itertools.count(1)
+
+
+@dataclass
+class Chat:
+    handler: InboundHandler
+    user: str
+    channel: str = "console"
+    contact_phone: str | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    log: list[tuple[str, str]] = field(default_factory=list)
+
+    async def send(self, text: str, *, choice_id: str | None = None) -> Reply:
+        self.now += timedelta(seconds=20)
+        inbound = Inbound(
+            channel=self.channel,
+            user_ref=self.user,
+            text=text,
+            message_id=f"m{next(_ids)}",
+            received_at=self.now,
+            choice_id=choice_id,
+            contact_phone=self.contact_phone,
+        )
+        replies = await self.handler.handle(inbound)
+        assert len(replies) == 1, f"one message per turn expected for {text!r}, got {replies}"
+        self.log.append((text, replies[0].text))
+        return replies[0]
+
+    async def verify(self, table: list[tuple[str, Expect]]) -> Reply:
+        reply = Reply("")
+        for says, expect in table:
+            reply = await self.send(says)
+            wanted = (expect,) if isinstance(expect, str) else expect
+            for piece in wanted:
+                if piece.startswith("!"):
+                    assert piece[1:] not in reply.text, self._explain(says, piece, reply)
+                else:
+                    assert piece in reply.text, self._explain(says, piece, reply)
+        return reply
+
+    def idle(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)
+
+    def _explain(self, says: str, piece: str, reply: Reply) -> str:
+        history = "\n".join(f"  用户：{u}\n  机器人：{b}" for u, b in self.log)
+        return f"after {says!r} expected {piece!r} in:\n{reply.text}\nchoices={reply.choices}\n---\n{history}"
