@@ -47,7 +47,7 @@ class StaffAuth:
         if find_staff(self._county, staff_id) is None:
             raise UnknownStaff(staff_id)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        async with self._db.session() as session:
+        async with self._db.session(write=True) as session:
             session.add(
                 StaffToken(
                     staff_id=staff_id, token_hash=hash_token(token), created_at=self._clock()
@@ -86,7 +86,7 @@ class StaffAuth:
     async def _revoke(self, which: sa.ColumnElement[bool]) -> int:
         t = StaffToken.__table__.c  # type: ignore[attr-defined]
         now: datetime = self._clock()
-        async with self._db.session() as session:
+        async with self._db.session(write=True) as session:
             done = await session.execute(
                 sa.update(StaffToken.__table__)  # type: ignore[attr-defined]
                 .where(which, t.revoked_at.is_(None))

@@ -33,7 +33,11 @@ INSURANCE_TYPES: dict[str, str] = {
     "resident_medical": "城乡居民医疗保险",
 }
 
-TIER_NAMES: dict[str, str] = {"simple": "简易事项", "general": "一般事项", "complex": "重大疑难事项"}
+TIER_NAMES: dict[str, str] = {
+    "simple": "简易事项",
+    "general": "一般事项",
+    "complex": "重大疑难事项",
+}
 TIERS: tuple[str, ...] = tuple(TIER_NAMES)
 
 

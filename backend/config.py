@@ -6,6 +6,7 @@ problem becomes a ``ConfigError`` whose message is one Chinese sentence naming t
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from importlib import resources
@@ -94,7 +95,9 @@ class Deadlines(_Model):
 class TierRules(_Model):
     """When a case is simple or complex (DOMAIN.md §4); everything else is general."""
 
-    simple_categories: list[str] = Field(default_factory=lambda: ["payment_system", "payment_record"])
+    simple_categories: list[str] = Field(
+        default_factory=lambda: ["payment_system", "payment_record"]
+    )
     complex_people: int = Field(default=10, ge=2)
     complex_amount: float = Field(default=100000, gt=0)
     complex_keywords: list[str] = Field(default_factory=list)
@@ -185,12 +188,15 @@ class County(_Model):
                     need(f"{key}.co[{k}]", co)
                 if rule.insurance is not None and rule.insurance not in self.insurance_groups:
                     raise _KeyError(
-                        f"{key}.insurance", f"没有名为“{rule.insurance}”的险种组（见 insurance_groups）"
+                        f"{key}.insurance",
+                        f"没有名为“{rule.insurance}”的险种组（见 insurance_groups）",
                     )
         villages = {t.name: set(t.villages) for t in self.townships}
         for i, g in enumerate(self.grid_workers):
             if g.township not in villages:
-                raise _KeyError(f"grid_workers[{i}].township", f"乡镇“{g.township}”不在 townships 中")
+                raise _KeyError(
+                    f"grid_workers[{i}].township", f"乡镇“{g.township}”不在 townships 中"
+                )
             if g.village not in villages[g.township]:
                 raise _KeyError(
                     f"grid_workers[{i}].village", f"村“{g.village}”不在{g.township}的村名单中"
@@ -265,11 +271,12 @@ def parse_county(text: str, source: str = "<text>") -> County:
 
 
 def _toml_problem(exc: tomllib.TOMLDecodeError) -> str:
-    line = getattr(exc, "lineno", None)
-    col = getattr(exc, "colno", None)
-    msg = getattr(exc, "msg", str(exc))
-    where = f"第 {line} 行第 {col} 列" if line else ""
-    return f"{where}{msg}" if where else str(exc)
+    """ "Invalid value (at line 1, column 6)" -> "第 1 行第 6 列：Invalid value"."""
+    text = str(exc)
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)", text)
+    if found is None:
+        return text
+    return f"第 {found.group(1)} 行第 {found.group(2)} 列：{text[: found.start()]}"
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
@@ -307,6 +314,11 @@ _PROBLEMS: dict[str, str] = {
     "less_than_equal": "数值太大",
     "too_short": "至少要有一项",
 }
+
+
+def problem_text(kind: str, fallback: str) -> str:
+    """Chinese wording of a pydantic error type (``fallback``: pydantic's own message)."""
+    return _PROBLEMS.get(kind, fallback)
 
 
 def _describe(exc: ValidationError, source: str) -> str:

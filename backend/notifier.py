@@ -49,8 +49,8 @@ class SessionSource(Protocol):
     @property
     def dialect_name(self) -> str: ...
 
-    def session(self) -> Any:
-        """An async context manager yielding an ``AsyncSession``."""
+    def session(self, *, write: bool = False) -> Any:
+        """An async context manager yielding an ``AsyncSession`` (``write``: will write)."""
         ...
 
 
@@ -187,7 +187,7 @@ class Notifier:
             return DrainResult()
         outcomes = await asyncio.gather(*(self._deliver(c) for c in claimed))
         result = DrainResult(claimed=len(claimed))
-        async with self._db.session() as session:
+        async with self._db.session(write=True) as session:
             for item, outcome in zip(claimed, outcomes, strict=True):
                 result = result + await self._record(session, item, outcome, lease)
             await session.commit()
@@ -232,7 +232,7 @@ class Notifier:
     async def _claim(self, now: datetime, lease: datetime) -> list[_Claimed]:
         t = OutboxMessage.__table__.c  # type: ignore[attr-defined]
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
-        async with self._db.session() as session:
+        async with self._db.session(write=True) as session:
             pick = (
                 sa.select(t.id)
                 .where(self._due(now))
@@ -410,7 +410,7 @@ async def retry_dead(db: SessionSource, outbox_id: int, now: datetime) -> bool:
     """Dead letter → pending, due ``now``, attempts reset. False if it is not a dead letter."""
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     t = table.c
-    async with db.session() as session:
+    async with db.session(write=True) as session:
         done = await session.execute(
             sa.update(table)
             .where(t.id == outbox_id, t.status == "dead")

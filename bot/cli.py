@@ -1,5 +1,6 @@
 """The ``yichuang`` command. Each sub-command lives in its own module, imported lazily so
-that ``yichuang nlu parse`` does not pay for the web server's imports and vice versa."""
+that ``yichuang nlu parse`` does not pay for the web server's imports and vice versa: only
+the module of the chosen sub-command is imported; the others appear in ``--help`` by name."""
 
 from __future__ import annotations
 
@@ -20,16 +21,43 @@ COMMANDS: dict[str, str] = {
     "outbox": "bot.cli_staff",
 }
 
+#: One-line help of each sub-command, shown without importing its module.
+SUMMARIES: dict[str, str] = {
+    "db": "数据库：upgrade 升级表结构",
+    "cases": "案件台账：list 列表、show 详情、export 导出",
+    "nlu": "语义理解：parse 解析、eval 评测",
+    "chat": "从标准输入逐行读用户消息，输出机器人的回复",
+    "demo": "在终端里以居民身份和机器人对话（示例县）",
+    "serve": "启动服务：渠道回调、工作人员接口、通知发送、超期督办",
+    "staff": "工作人员账号的访问令牌",
+    "outbox": "通知发件箱：查看和重发失败的通知",
+}
+
 
 class UserError(Exception):
     """A problem the user can fix (bad config, bad URL, unreachable database): one sentence, exit 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="yichuang", description="一窗：社会保险费征缴争议受理机器人")
-    sub = parser.add_subparsers(dest="command", required=True)
-    registered: set[str] = set()
-    for module_name in dict.fromkeys(COMMANDS.values()):
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line (the first word not starting with "-")."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with the chosen sub-command fully registered and the rest as names only.
+
+    ``argv`` decides which module is imported; ``None`` imports every sub-command module.
+    """
+    parser = argparse.ArgumentParser(
+        prog="yichuang", description="一窗：社会保险费征缴争议受理机器人"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    chosen = _chosen(argv) if argv is not None else None
+    modules = [COMMANDS[chosen]] if chosen else [] if argv is not None else list(COMMANDS.values())
+    for module_name in dict.fromkeys(modules):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -37,22 +65,48 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
-        registered.add(module_name)
+    for name in COMMANDS:
+        if name not in sub.choices:
+            stub = sub.add_parser(name, help=SUMMARIES.get(name, ""), add_help=False)
+            stub.set_defaults(func=_not_available(name))
     return parser
 
 
+def _not_available(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        raise UserError(f"命令“{name}”在这个版本里还不可用。")
+
+    return run
+
+
+def _user_error_types() -> tuple[type[BaseException], ...]:
+    """Errors that are the user's to fix, each carrying one sentence (imported only on error)."""
+    from backend.config import ConfigError
+    from backend.db import DatabaseError
+    from backend.workflow import WorkflowError
+
+    return (UserError, ConfigError, DatabaseError, WorkflowError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return int(func(args) or 0)
-    except UserError as exc:
-        print(f"yichuang: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not isinstance(exc, _user_error_types()):
+            raise
+        print(f"yichuang: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as ``python -m bot.cli``: use the importable module's ``main`` so that the
+    # sub-command modules and this one share one ``UserError`` class.
+    from bot.cli import main as _main
+
+    sys.exit(_main())

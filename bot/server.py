@@ -49,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_serve(args: argparse.Namespace) -> int:
     from backend.settings import Settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = Settings()
     overrides: dict[str, Any] = {}
     if args.host:
@@ -176,14 +178,10 @@ async def serve(
     from bot.bootstrap import build_context, close_context
     from bot.cli import UserError
 
-    ctx = await _maybe_await(build_context(settings))
+    # build_context migrates the database (upgrade on start); a bad config or an unreachable
+    # database raises ConfigError/DatabaseError, which the CLI turns into one sentence.
+    ctx = await build_context(settings)
     try:
-        try:
-            await ctx.db.upgrade()
-        except UserError:
-            raise
-        except Exception as exc:
-            raise UserError(f"数据库升级失败：{exc}") from exc
         plugins = list(plugin_factory(ctx))
         app = build_web_app(ctx, plugins, background=background)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
@@ -215,11 +213,5 @@ async def serve(
             await runner.cleanup()
         print("yichuang serve：已停止", flush=True)
     finally:
-        await _maybe_await(close_context(ctx))
+        await close_context(ctx)
     return 0
-
-
-async def _maybe_await(value: Any) -> Any:
-    if asyncio.iscoroutine(value):
-        return await value
-    return value

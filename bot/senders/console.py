@@ -5,29 +5,19 @@ Title, summary with ID numbers and phones masked, due date and the action button
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TextIO
 
+from backend.masking import mask_text
 from backend.notifications import Notification
-
-# An 18-character resident ID (last char may be X) and an 11-digit mainland mobile number,
-# not inside a longer run of digits.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-
-def mask_sensitive(text: str) -> str:
-    """1405**********076X, 138****1427: staff pushes never carry full numbers."""
-    text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
 def render_notification(note: Notification) -> str:
     """The push as plain text: what the console prints and what tests compare."""
-    lines = [f"【{note.title}】" + (f" {note.case_number}" if note.case_number else "")]
+    number = note.case_number
+    lines = [f"【{note.title}】" + (f" {number}" if number and number not in note.title else "")]
     lines.append(f"致：{note.recipient}（{note.channel}）")
-    lines += [f"  {line}" for line in mask_sensitive(note.text).splitlines() if line.strip()]
+    lines += [f"  {line}" for line in mask_text(note.text).splitlines() if line.strip()]
     if note.due_label:
         lines.append(f"  办理时限：{note.due_label}")
     if note.actions:

@@ -1,0 +1,230 @@
+"""The database: SQLAlchemy's async engine on SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+``Database.connect(url)`` checks the URL and that the server answers; every problem becomes a
+``DatabaseError`` with one sentence. Schema changes only through the Alembic migrations in
+``backend/migrations`` (``Database.upgrade()``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import StaticPool
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: Driver used for a bare dialect name in a URL ("postgresql://" -> asyncpg).
+_ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
+_SUPPORTED = {("sqlite", "aiosqlite"), ("postgresql", "asyncpg")}
+
+#: Execution option that makes a SQLite transaction take the write lock at BEGIN.
+_IMMEDIATE = "yichuang_begin_immediate"
+
+#: Key of the PostgreSQL advisory lock that serialises concurrent migrations.
+_MIGRATION_LOCK = 7_401_220
+
+
+class DatabaseError(Exception):
+    """The database cannot be used (bad URL, unreachable server); one sentence for the user."""
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse and check a database URL; bare dialects get their async driver."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        raise DatabaseError(
+            f"数据库地址“{url}”格式不对，应如 sqlite+aiosqlite:///var/yichuang.db "
+            "或 postgresql+asyncpg://用户@主机:5432/库名。"
+        ) from None
+    # Read the driver from the name itself: asking SQLAlchemy would import unknown dialects.
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":
+        backend = "postgresql"
+    if not driver and backend in _ASYNC_DRIVERS:
+        driver = _ASYNC_DRIVERS[backend]
+    parsed = parsed.set(drivername=f"{backend}+{driver}" if driver else backend)
+    if (backend, driver) not in _SUPPORTED:
+        raise DatabaseError(
+            f"不支持的数据库“{parsed.drivername}”，只支持 sqlite+aiosqlite 和 postgresql+asyncpg。"
+        )
+    if backend == "postgresql" and not parsed.database:
+        raise DatabaseError("数据库地址缺少库名，应如 postgresql+asyncpg://用户@主机:5432/库名。")
+    return parsed
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+class Database:
+    """The async engine plus a session factory. Build with ``await Database.connect(url)``."""
+
+    def __init__(self, engine: AsyncEngine, url: URL) -> None:
+        self.engine = engine
+        self.url = url
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(
+            engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False
+        )
+
+    @property
+    def dialect_name(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    @classmethod
+    async def connect(cls, url: str | URL, *, check: bool = True, echo: bool = False) -> Database:
+        """Create the engine and (``check``) make sure the database answers."""
+        parsed = normalise_url(url)
+        kwargs: dict[str, Any] = {"echo": echo}
+        if parsed.get_backend_name() == "sqlite":
+            path = _sqlite_path(parsed)
+            if path is None:
+                # An in-memory database exists once per connection: share one.
+                kwargs["poolclass"] = StaticPool
+                kwargs["connect_args"] = {"check_same_thread": False}
+            else:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise DatabaseError(
+                        f"无法创建数据库目录 {path.parent}：{exc.strerror}。"
+                    ) from None
+        else:
+            kwargs["pool_pre_ping"] = True
+            # Fail within seconds, not asyncpg's default minute, when the server is away.
+            kwargs["connect_args"] = {"timeout": 10}
+            kwargs["pool_size"] = 10
+            kwargs["max_overflow"] = 20
+        try:
+            engine = create_async_engine(parsed, **kwargs)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise DatabaseError(
+                f"无法使用数据库地址 {parsed.render_as_string()}：{exc}。"
+            ) from None
+        if engine.dialect.name == "sqlite":
+            _sqlite_setup(engine)
+        db = cls(engine, parsed)
+        if check:
+            try:
+                async with engine.connect() as conn:
+                    await conn.execute(sa.text("SELECT 1"))
+            except BaseException as exc:
+                await engine.dispose()
+                if isinstance(exc, Exception):
+                    raise DatabaseError(db._unreachable(exc)) from None
+                raise
+        return db
+
+    def _unreachable(self, exc: BaseException) -> str:
+        detail = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        reason = (
+            str(detail).strip().splitlines()[0] if str(detail).strip() else type(detail).__name__
+        )
+        return f"连不上数据库 {self.display_url}：{reason}。"
+
+    @asynccontextmanager
+    async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session (``expire_on_commit=False``). ``write=True``: the transaction will write,
+        so on SQLite it takes the write lock at BEGIN (no lock-upgrade deadlocks)."""
+        maker = self._write_sessions if write else self._sessions
+        async with maker() as session:
+            yield session
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to ``revision`` (safe with concurrent callers on PG)."""
+        try:
+            async with self.engine.begin() as conn:
+                if self.dialect_name == "postgresql":
+                    await conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+                await conn.run_sync(_run_alembic, revision)
+        except SQLAlchemyError as exc:
+            raise DatabaseError(
+                f"升级数据库 {self.display_url} 失败：{_first_line(exc)}。"
+            ) from exc
+        except OSError as exc:
+            raise DatabaseError(self._unreachable(exc)) from exc
+
+    async def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        def read(sync_conn: sa.Connection) -> str | None:
+            return MigrationContext.configure(sync_conn).get_current_revision()
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(read)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Any:
+    """An Alembic ``Config`` for the packaged migrations (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _run_alembic(sync_conn: sa.Connection, revision: str) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(sync_conn), revision)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _sqlite_setup(engine: AsyncEngine) -> None:
+    """Foreign keys, WAL, a busy timeout, and BEGIN IMMEDIATE for write sessions.
+
+    pysqlite's own transaction handling is switched off (as SQLAlchemy's aiosqlite docs
+    advise) so that we emit BEGIN ourselves.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception:  # in-memory databases cannot use WAL; that is fine
+            log.debug("WAL not available for this SQLite database")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

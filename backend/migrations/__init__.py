@@ -1,0 +1,1 @@
+"""Alembic migrations (run with ``yichuang db upgrade`` or ``Database.upgrade()``)."""

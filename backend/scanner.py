@@ -1,0 +1,185 @@
+"""The overdue scanner (督办): reminds the lead agency and the office about due dates.
+
+For every case still being handled: when the due date is ``county.due_soon_days`` working days
+away (or less) a "临期提醒" goes out; once the due moment has passed a "超期督办". Each is sent
+once per case: ``Case.reminders`` records what was queued, in the same transaction as the
+event and the outbox rows, so a restart or a second server never repeats one. An office
+extension (``extend_due``) clears the reminders so the new date is watched again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from backend.config import County
+from backend.deadlines import due_label, working_days_left
+from backend.models import Case, Event, Filer, OutboxMessage, Person
+from backend.notifier import SessionSource, as_clock
+from backend.texts import case_summary, local
+from backend.workflow import OPEN_STATUSES
+
+log = logging.getLogger(__name__)
+
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+
+_TITLES = {DUE_SOON: "临期提醒", OVERDUE: "超期督办"}
+_ACTIONS = [["detail", "详情"], ["reply", "答复"]]
+
+
+@dataclass
+class ScanResult:
+    due_soon: list[str] = field(default_factory=list)  # case numbers reminded now
+    overdue: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.due_soon) + len(self.overdue)
+
+
+def reminder_due(county: County, case: Case, now: datetime) -> str | None:
+    """Which reminder ``case`` needs at ``now`` and has not had: due_soon, overdue or None."""
+    if case.status not in OPEN_STATUSES:
+        return None
+    sent = set(case.reminders or [])
+    if now > case.due_at:
+        return OVERDUE if OVERDUE not in sent else None
+    if DUE_SOON in sent or OVERDUE in sent:
+        return None
+    left = working_days_left(now, case.due_at, county.timezone)
+    return DUE_SOON if left <= county.due_soon_days else None
+
+
+class OverdueScanner:
+    def __init__(self, county: County, db: SessionSource, clock: Any = None) -> None:
+        self._county = county
+        self._db = db
+        self._clock = as_clock(clock)
+
+    async def scan(self) -> ScanResult:
+        """One pass over the open cases; returns what was queued."""
+        now = self._clock()
+        # Working days can be separated by a week of holidays: look far enough ahead.
+        horizon = now + timedelta(days=max(14, 3 * self._county.due_soon_days + 14))
+        c = Case.__table__.c  # type: ignore[attr-defined]
+        async with self._db.session() as session:
+            candidates = (
+                await session.execute(
+                    sa.select(c.id)
+                    .where(c.status.in_(sorted(OPEN_STATUSES)), c.due_at <= horizon)
+                    .order_by(c.due_at)
+                )
+            ).scalars()
+            ids = list(candidates)
+        result = ScanResult()
+        for case_id in ids:
+            done = await self._remind(case_id, now)
+            if done is not None:
+                kind, number = done
+                (result.overdue if kind == OVERDUE else result.due_soon).append(number)
+        if result.total:
+            log.info("督办：临期 %s，超期 %s", result.due_soon, result.overdue)
+        return result
+
+    async def _remind(self, case_id: int, now: datetime) -> tuple[str, str] | None:
+        """Queue one reminder for one case in one transaction (re-checked under the lock)."""
+        async with self._db.session(write=True) as session:
+            query = sa.select(Case).where(Case.id == case_id)  # type: ignore[arg-type]
+            if self._db.dialect_name == "postgresql":
+                query = query.with_for_update()
+            case = (await session.execute(query)).scalar_one_or_none()
+            if case is None:
+                return None
+            kind = reminder_due(self._county, case, now)
+            if kind is None:
+                await session.rollback()
+                return None
+            person = await session.get(Person, case.complainant_id)
+            filer = await session.get(Filer, case.filer_id) if case.filer_id else None
+            co = await _co_agencies(session, case_id)
+            assert person is not None
+            self._queue(session, case, person, filer, co, kind, now)
+            case.reminders = [*(case.reminders or []), kind]
+            case.updated_at = now
+            session.add(case)
+            await session.commit()
+            return kind, case.number
+
+    def _queue(
+        self,
+        session: Any,
+        case: Case,
+        person: Person,
+        filer: Filer | None,
+        co: list[str],
+        kind: str,
+        now: datetime,
+    ) -> None:
+        county = self._county
+        tz = county.timezone
+        left = working_days_left(now, case.due_at, tz)
+        if kind == OVERDUE:
+            head = f"案件 {case.number} 已超过办理时限（{local(case.due_at, tz)}），请立即办理并说明原因。"
+        else:
+            head = (
+                f"案件 {case.number} 将于 {local(case.due_at, tz)} 到期"
+                f"（还剩 {max(left, 0)} 个工作日），请抓紧办理。"
+            )
+        summary = case_summary(county, case, person, filer, lead=case.lead_agency, co=co)
+        body = "\n".join([head, *summary])
+        event_text = head
+        assert case.id is not None
+        session.add(
+            Event(
+                case_id=case.id,
+                at=now,
+                actor="system",
+                action=kind,
+                text=event_text,
+                data={"notified": _recipients(county, case.lead_agency)},
+            )
+        )
+        targets: dict[tuple[str, str], None] = {}
+        for agency_id in dict.fromkeys([case.lead_agency, county.office]):
+            notify = county.agency(agency_id).notify if county.has_agency(agency_id) else []
+            pairs = [(t.channel, t.to) for t in notify]
+            # Never lose a reminder: an agency without targets gets it on the console/log.
+            for pair in pairs or [("console", agency_id)]:
+                targets[pair] = None
+        # The due moment is part of the key: after an extension the new date is reminded too.
+        stamp = f"{case.due_at:%Y%m%d%H%M}"
+        for channel, to in targets:
+            session.add(
+                OutboxMessage(
+                    case_id=case.id,
+                    channel=channel,
+                    recipient=to,
+                    kind=kind,
+                    title=f"{_TITLES[kind]} {case.number}",
+                    body=body,
+                    due_label=due_label(case.due_at, tz),
+                    actions=_ACTIONS,
+                    dedup_key=f"{case.number}:{kind}:{stamp}:{channel}:{to}"[:200],
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+
+
+def _recipients(county: County, lead: str) -> list[str]:
+    return list(dict.fromkeys([lead, county.office]))
+
+
+async def _co_agencies(session: Any, case_id: int) -> list[str]:
+    from backend.models import Assignment
+
+    a = Assignment.__table__.c  # type: ignore[attr-defined]
+    rows = await session.execute(
+        sa.select(a.agency_id).where(a.case_id == case_id, a.role == "co", a.active.is_(True))
+    )
+    return list(rows.scalars())

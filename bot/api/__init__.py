@@ -1,0 +1,22 @@
+"""The staff API under ``/api/v1``: token authentication, agency scoping, every case action,
+dead letters, statistics, the register export and an OpenAPI document of all of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.api.framework import ApiRoute, add_routes
+from bot.api.openapi import DOCUMENT_KEY, build_document
+from bot.api.routes import api_routes
+from bot.api.security import TokenAuthenticator
+
+__all__ = ["ApiRoute", "api_routes", "build_document", "setup_api"]
+
+
+def setup_api(app: web.Application, ctx: Any) -> None:
+    """Register every staff API route on ``app`` (and its OpenAPI document)."""
+    routes = api_routes()
+    app[DOCUMENT_KEY] = build_document(routes)
+    add_routes(app, ctx, routes, TokenAuthenticator(ctx))

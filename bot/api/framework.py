@@ -1,0 +1,198 @@
+"""The route table of the staff API and what every route shares: token authentication,
+input validation into pydantic models, and errors as ``{"error": "一句话"}``.
+
+The aiohttp router and the OpenAPI document are both generated from the same ``ApiRoute``
+list, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+log = logging.getLogger("bot.api")
+
+PREFIX = "/api/v1"
+
+
+class ApiError(Exception):
+    """An error answered as JSON ``{"error": message}`` with ``status``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Call:
+    """One validated API request."""
+
+    request: web.Request
+    ctx: Any  # bot.bootstrap.AppContext
+    staff: Any  # backend.config.StaffMember; None on public routes
+    path: dict[str, str]
+    query: Any  # the route's query model instance (None without one)
+    body: Any  # the route's body model instance (None without one)
+
+
+Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str  # below PREFIX, aiohttp syntax: "/cases/{number}"
+    handler: Handler
+    operation_id: str
+    summary: str
+    tag: str
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    auth: bool = True
+    #: Description of the 200 response body (JSON schema), for the OpenAPI document.
+    response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    response_type: str = "application/json"
+    errors: tuple[int, ...] = (400, 401, 403)
+
+    @property
+    def full_path(self) -> str:
+        return PREFIX + self.path
+
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+
+# --- validation messages ------------------------------------------------------------------
+
+_PROBLEMS: dict[str, str] = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的字段",
+    "string_type": "应为文字",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长了",
+    "string_pattern_mismatch": "格式不对",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期，如 2026-03-01",
+    "date_parsing": "应为日期，如 2026-03-01",
+    "date_from_datetime_parsing": "应为日期，如 2026-03-01",
+    "date_from_datetime_inexact": "应为日期，不带时间",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "greater_than": "数值太小",
+    "less_than": "数值太大",
+    "dict_type": "应为 JSON 对象",
+    "model_type": "应为 JSON 对象",
+}
+
+
+def describe_validation(exc: ValidationError, where: str) -> str:
+    """One Chinese sentence for the first problem (and how many more there are)."""
+    errors = exc.errors()
+    first = errors[0]
+    key = ".".join(str(p) for p in first["loc"]) or where
+    kind = first["type"]
+    ctx = first.get("ctx") or {}
+    if kind == "literal_error":
+        problem = f"取值应为 {ctx.get('expected', '')} 之一"
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        limit = next((ctx[k] for k in ("ge", "le", "gt", "lt") if k in ctx), "")
+        problem = f"{_PROBLEMS[kind]}（界限 {limit}）"
+    elif kind == "value_error":
+        problem = str(ctx.get("error") or first["msg"]).removeprefix("Value error, ")
+    else:
+        problem = _PROBLEMS.get(kind, first["msg"])
+    more = f"（另有 {len(errors) - 1} 处问题）" if len(errors) > 1 else ""
+    return f"{where}字段 {key}：{problem}{more}"
+
+
+def validate_query(model: type[BaseModel], request: web.Request) -> BaseModel:
+    raw: dict[str, str] = {}
+    for key in request.query:
+        values = request.query.getall(key)
+        if len(values) > 1:
+            raise ApiError(400, f"查询参数 {key} 只能给一次")
+        raw[key] = values[0]
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ApiError(400, describe_validation(exc, "查询参数")) from None
+
+
+async def validate_body(model: type[BaseModel], request: web.Request) -> BaseModel:
+    text = await request.text()
+    if not text.strip():
+        data: Any = {}
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise ApiError(400, "请求体不是合法的 JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "请求体应为 JSON 对象")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(400, describe_validation(exc, "请求体")) from None
+
+
+# --- wiring -------------------------------------------------------------------------------
+
+
+def error_response(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status, dumps=dumps)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def json_ok(value: Any, status: int = 200) -> web.Response:
+    return web.json_response(value, status=status, dumps=dumps)
+
+
+Authenticator = Callable[[web.Request, Any], Awaitable[Any]]
+
+
+def add_routes(
+    app: web.Application, ctx: Any, routes: Sequence[ApiRoute], authenticate: Authenticator
+) -> None:
+    """Register every route on ``app`` with authentication and validation around its handler."""
+    for route in routes:
+        app.router.add_route(route.method, route.full_path, _wrap(route, ctx, authenticate))
+
+
+def _wrap(route: ApiRoute, ctx: Any, authenticate: Authenticator) -> Any:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        staff: Any | None = None
+        try:
+            staff = await authenticate(request, ctx) if route.auth else None
+            query = validate_query(route.query, request) if route.query else None
+            body = await validate_body(route.body, request) if route.body else None
+            call = Call(request, ctx, staff, dict(request.match_info), query, body)
+            return await route.handler(call)
+        except ApiError as exc:
+            if exc.status == 403:
+                staff_id = getattr(staff, "id", None)
+                log.warning(
+                    "refused %s %s for staff %s: %s",
+                    request.method,
+                    request.path,
+                    staff_id,
+                    exc.message,
+                )
+            return error_response(exc.status, exc.message)
+
+    handle.__name__ = route.operation_id
+    return handle

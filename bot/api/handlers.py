@@ -1,0 +1,276 @@
+"""Handlers of the staff API. Each takes a validated ``Call`` and answers JSON (or a file)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from backend import export as register_export
+from backend import stats
+from backend.access import actor_for, refusal, sees_all
+from backend.notifier import as_clock, list_outbox, retry_dead
+from backend.service import CaseDetail, CaseFilter
+from backend.workflow import (
+    CaseNotFound,
+    Forbidden,
+    IllegalTransition,
+    InvalidAction,
+    StaffAction,
+    WorkflowError,
+)
+from bot.api.framework import ApiError, Call, json_ok
+
+log = logging.getLogger("bot.api")
+
+
+# --- shapes -------------------------------------------------------------------------------
+
+
+def case_summary(d: CaseDetail) -> dict[str, Any]:
+    """A row of the case list (no timeline)."""
+    return {
+        "number": d.number,
+        "status": d.status,
+        "status_label": d.status_label,
+        "category": d.category,
+        "category_label": d.category_label,
+        "tier": d.tier,
+        "tier_label": d.tier_label,
+        "lead_agency": d.lead_agency,
+        "co_agencies": list(d.co_agencies),
+        "created_at": d.created_at.isoformat(),
+        "due_at": d.due_at.isoformat(),
+        "overdue": d.overdue,
+        "complainant_name": d.complainant.name or d.complainant.employer,
+        "description": d.description[:200],
+    }
+
+
+def case_full(d: CaseDetail) -> dict[str, Any]:
+    """The full record (behind authentication): export fields + timeline with data."""
+    data = d.to_json()
+    data["events"] = [
+        {
+            "id": e.id,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "action_label": e.action_label,
+            "text": e.text,
+            "data": e.data,
+        }
+        for e in d.events
+    ]
+    data["assignments"] = [
+        {
+            "agency_id": a.agency_id,
+            "agency_name": a.agency_name,
+            "role": a.role,
+            "active": a.active,
+            "assigned_at": a.assigned_at.isoformat(),
+            "opinion": a.opinion,
+            "opinion_at": a.opinion_at.isoformat() if a.opinion_at else None,
+        }
+        for a in d.assignments
+    ]
+    data["reminders"] = list(d.reminders)
+    data["allowed_actions"] = list(d.allowed_actions)
+    data["updated_at"] = d.updated_at.isoformat()
+    return data
+
+
+# --- access -------------------------------------------------------------------------------
+
+
+def _refuse(call: Call, reason: str) -> ApiError:
+    return ApiError(403, reason)
+
+
+async def load_case(call: Call, number: str) -> CaseDetail:
+    """The case if the caller's agency may see it: 404 if unknown, 403 (logged) if not theirs."""
+    try:
+        detail: CaseDetail = await call.ctx.cases.detail(number)
+    except CaseNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+    reason = refusal(call.ctx.county, call.staff, detail.lead_agency, detail.co_agencies)
+    if reason is not None:
+        raise _refuse(call, reason)
+    return detail
+
+
+def _scope_agency(call: Call, requested: str | None) -> str | None:
+    """Agency filter for lists/statistics: staff are held to their own agency."""
+    county = call.ctx.county
+    if requested is not None and not county.has_agency(requested):
+        raise ApiError(400, f"没有编号为“{requested}”的单位")
+    if sees_all(county, call.staff):
+        return requested
+    if requested is not None and requested != call.staff.agency:
+        raise _refuse(call, "只能查看本单位承办或联办的案件")
+    return str(call.staff.agency)
+
+
+def _require_county_wide(call: Call, what: str) -> None:
+    if not sees_all(call.ctx.county, call.staff):
+        raise _refuse(call, f"{what}由领导小组办公室负责，本账号无权操作")
+
+
+# --- handlers -----------------------------------------------------------------------------
+
+
+async def me(call: Call) -> web.Response:
+    s = call.staff
+    county = call.ctx.county
+    return json_ok(
+        {
+            "id": s.id,
+            "name": s.name,
+            "agency": s.agency,
+            "agency_name": county.agency(s.agency).name,
+            "role": s.role,
+            "sees_all_cases": sees_all(county, s),
+        }
+    )
+
+
+async def agencies(call: Call) -> web.Response:
+    county = call.ctx.county
+    return json_ok(
+        [
+            {
+                "id": a.id,
+                "name": a.name,
+                "short_name": a.short_name,
+                "phone": a.phone,
+                "address": a.address,
+                "is_office": a.id == county.office,
+            }
+            for a in county.agencies
+        ]
+    )
+
+
+def _filter(call: Call) -> CaseFilter:
+    q = call.query
+    return CaseFilter(
+        status=q.status,
+        category=q.category,
+        tier=q.tier,
+        agency=_scope_agency(call, q.agency),
+        overdue=q.overdue,
+        created_from=q.date_from,
+        created_to=q.date_to,
+        text=q.q,
+        limit=q.limit,
+        offset=q.offset,
+        with_events=False,
+    )
+
+
+async def list_cases(call: Call) -> web.Response:
+    found = await call.ctx.cases.list_cases(_filter(call))
+    q = call.query
+    return json_ok(
+        {"cases": [case_summary(d) for d in found], "limit": q.limit, "offset": q.offset}
+    )
+
+
+async def case_detail(call: Call) -> web.Response:
+    return json_ok(case_full(await load_case(call, call.path["number"])))
+
+
+def _action_fields(kind: str, body: Any) -> dict[str, Any]:
+    fields = (
+        "text",
+        "target_agency",
+        "jurisdiction",
+        "category",
+        "tier",
+        "extend_days",
+        "route",
+        "verdict",
+    )
+    return {f: getattr(body, f) for f in fields if getattr(body, f, None) is not None}
+
+
+def action_handler(kind: str) -> Any:
+    """The handler of one staff action (``POST /cases/{number}/<kind>``)."""
+
+    async def act(call: Call) -> web.Response:
+        number = call.path["number"]
+        await load_case(call, number)
+        fields = _action_fields(kind, call.body)
+        target = fields.get("target_agency")
+        if target is not None and not call.ctx.county.has_agency(target):
+            raise ApiError(400, f"没有编号为“{target}”的单位")
+        action = StaffAction(kind=kind, actor=actor_for(call.ctx.county, call.staff), **fields)
+        try:
+            detail = await call.ctx.cases.act(number, action)
+        except CaseNotFound as exc:
+            raise ApiError(404, str(exc)) from None
+        except Forbidden as exc:
+            raise _refuse(call, str(exc)) from None
+        except IllegalTransition as exc:
+            raise ApiError(409, str(exc)) from None
+        except (InvalidAction, WorkflowError) as exc:
+            raise ApiError(400, str(exc)) from None
+        log.info("staff %s: %s %s", call.staff.id, kind, number)
+        return json_ok(case_full(detail))
+
+    act.__name__ = f"act_{kind}"
+    return act
+
+
+async def dead_letters(call: Call) -> web.Response:
+    _require_county_wide(call, "失败通知的查看和重发")
+    q = call.query
+    entries = await list_outbox(call.ctx.db, status="dead", limit=q.limit, offset=q.offset)
+    return json_ok({"dead_letters": [e.to_json() for e in entries]})
+
+
+async def retry_dead_letter(call: Call) -> web.Response:
+    _require_county_wide(call, "失败通知的查看和重发")
+    raw = call.path["outbox_id"]
+    if not raw.isdigit():
+        raise ApiError(400, "通知编号应为正整数")
+    if not await retry_dead(call.ctx.db, int(raw), as_clock(call.ctx.clock)()):
+        raise ApiError(404, f"编号 {raw} 不是投递失败的通知（不存在或不是死信）")
+    log.info("staff %s: retry outbox %s", call.staff.id, raw)
+    return json_ok({"id": int(raw), "status": "pending"})
+
+
+async def statistics(call: Call) -> web.Response:
+    q = call.query
+    ctx = call.ctx
+    result = await stats.compute(
+        ctx.db,
+        as_clock(ctx.clock)(),
+        tz=ctx.county.timezone,
+        agency=_scope_agency(call, None),
+        date_from=q.date_from,
+        date_to=q.date_to,
+    )
+    return json_ok(result.to_json())
+
+
+_MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def export_register(call: Call) -> web.Response:
+    fmt = call.query.format
+    found = await call.ctx.cases.list_cases(
+        CaseFilter(agency=_scope_agency(call, None), limit=None, with_events=True)
+    )
+    data = register_export.render(found, call.ctx.county, fmt)
+    return web.Response(
+        body=data,
+        content_type=_MEDIA[fmt],
+        charset="utf-8" if fmt != "xlsx" else None,
+        headers={"Content-Disposition": f'attachment; filename="register.{fmt}"'},
+    )

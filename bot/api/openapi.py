@@ -1,0 +1,128 @@
+"""The OpenAPI 3 document, generated from the same ``ApiRoute`` list as the router."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from bot.api.framework import PREFIX, ApiRoute, Call, json_ok
+
+DOCUMENT_KEY = web.AppKey("yichuang_openapi", dict)
+
+_ERRORS = {
+    400: "输入不合法（error 说明哪个字段、什么问题）",
+    401: "缺少或无效的访问令牌",
+    403: "无权查看或办理（error 说明原因）",
+    404: "没有这个案件或通知",
+    409: "案件当前状态不允许这个操作",
+}
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string", "description": "一句中文说明"}},
+}
+
+_CASE_SCHEMA = {
+    "type": "object",
+    "description": "案件全貌：导出字段（ARCHITECTURE.md）加办理过程、承办/联办记录、可做的操作",
+    "properties": {
+        "number": {"type": "string", "example": "YC-2026-000001"},
+        "status": {"type": "string"},
+        "status_label": {"type": "string"},
+        "category": {"type": "string"},
+        "tier": {"type": "string"},
+        "due_at": {"type": "string", "format": "date-time"},
+        "lead_agency": {"type": "string"},
+        "co_agencies": {"type": "array", "items": {"type": "string"}},
+        "events": {"type": "array", "items": {"type": "object"}},
+        "allowed_actions": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+def _query_parameters(route: ApiRoute) -> list[dict[str, Any]]:
+    if route.query is None:
+        return []
+    schema = route.query.model_json_schema()
+    required = set(schema.get("required", []))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "description": prop.get("description", ""),
+            "schema": {k: v for k, v in prop.items() if k not in ("description", "title")},
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def _operation(route: ApiRoute, components: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "tags": [route.tag],
+        "parameters": [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in route.path_params()
+        ]
+        + _query_parameters(route),
+        "responses": {
+            "200": {
+                "description": "成功",
+                "content": {route.response_type: {"schema": route.response}},
+            },
+            **{
+                str(code): {
+                    "description": _ERRORS[code],
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
+                for code in route.errors
+            },
+        },
+    }
+    if route.body is not None:
+        name = route.body.__name__
+        schema = route.body.model_json_schema(ref_template="#/components/schemas/{model}")
+        for sub, sub_schema in schema.pop("$defs", {}).items():
+            components[sub] = sub_schema
+        components[name] = schema
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        }
+    op["security"] = [{"bearerToken": []}] if route.auth else []
+    return op
+
+
+def build_document(routes: Sequence[ApiRoute]) -> dict[str, Any]:
+    """OpenAPI 3.0 describing every route in ``routes``."""
+    components: dict[str, Any] = {"Error": _ERROR_SCHEMA, "Case": _CASE_SCHEMA}
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        paths.setdefault(route.full_path, {})[route.method.lower()] = _operation(route, components)
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "一窗 工作人员接口",
+            "version": "1",
+            "description": "社会保险费征缴争议：案件查询、办理、督办、统计和台账导出。"
+            "请求头 Authorization: Bearer <令牌>（用 yichuang staff token issue 签发）。",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
+        },
+        "x-prefix": PREFIX,
+    }
+
+
+async def openapi_json(call: Call) -> web.Response:
+    return json_ok(call.request.app[DOCUMENT_KEY])

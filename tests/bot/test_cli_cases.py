@@ -1,0 +1,145 @@
+"""`yichuang db upgrade` and `yichuang cases …`: output, exports, and one-sentence errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import build_parser, main
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("YICHUANG_DATABASE_URL", url)
+    monkeypatch.delenv("YICHUANG_CONFIG", raising=False)
+    return url
+
+
+def _seed(make_draft: Any) -> list[str]:
+    async def seed() -> list[str]:
+        from bot.bootstrap import build_context, close_context
+
+        ctx = await build_context()
+        try:
+            a = await ctx.cases.open_case(make_draft(category="refund", name="张三"))
+            b = await ctx.cases.open_case(make_draft(category="payment_system", name="李四"))
+            return [a.number, b.number]
+        finally:
+            await close_context(ctx)
+
+    return asyncio.run(seed())
+
+
+def test_db_upgrade(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert "已升级" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert "已是最新版本" in capsys.readouterr().out
+    assert main(["db", "current"]) == 0
+    assert capsys.readouterr().out.strip() == "0001"
+
+
+def test_cases_list_show_export(
+    env: str, make_draft: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = _seed(make_draft)
+    assert main(["cases", "list"]) == 0
+    out = capsys.readouterr().out
+    assert first in out and second in out and "共 2 件" in out
+    assert main(["cases", "list", "--category", "refund"]) == 0
+    out = capsys.readouterr().out
+    assert first in out and second not in out
+    assert main(["cases", "show", first.lower()]) == 0
+    out = capsys.readouterr().out
+    assert f"案件 {first}" in out and "办理过程" in out and "13812341427" in out
+
+    assert main(["cases", "export", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["number"] for r in records] == [second, first]
+    target = tmp_path / "台账.xlsx"
+    assert main(["cases", "export", "--format", "xlsx", "--out", str(target)]) == 0
+    assert target.read_bytes()[:2] == b"PK"
+    assert main(["cases", "export", "--format", "csv", "--out", str(tmp_path / "a.csv")]) == 0
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").startswith("案件编号,")
+
+
+def test_unknown_case(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cases", "show", "YC-2026-999999"]) == 2
+    assert "没有编号为 YC-2026-999999 的案件" in capsys.readouterr().err
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "words"),
+    [
+        (["cases", "list"], {"YICHUANG_DATABASE_URL": "oracle://x/y"}, "不支持的数据库"),
+        (
+            ["db", "upgrade"],
+            {"YICHUANG_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x"},
+            "连不上数据库",
+        ),
+        (["cases", "list"], {"YICHUANG_CONFIG": "/nonexistent/county.toml"}, "找不到配置文件"),
+        (
+            ["cases", "list"],
+            {"YICHUANG_HTTP_PORT": "八千"},
+            "YICHUANG_HTTP_PORT 的值不对：应为整数",
+        ),
+    ],
+)
+def test_errors_are_one_sentence_without_traceback(
+    args: list[str], env: dict[str, str], words: str, tmp_path: Path
+) -> None:
+    env = {"YICHUANG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", **env}
+    done = _run(args, **env)
+    assert done.returncode == 2
+    assert words in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_bad_config_file_names_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "county.toml"
+    bad.write_text('id = "YC"\nname = "云川县"\n', encoding="utf-8")
+    done = _run(
+        ["cases", "list"],
+        YICHUANG_CONFIG=str(bad),
+        YICHUANG_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "county.toml 中 reform_date：缺少此项" in done.stderr
+
+
+def test_only_the_chosen_command_is_imported() -> None:
+    code = (
+        "import sys; from bot.cli import build_parser; build_parser(['cases', 'list']);"
+        "print(sorted(m for m in ('bot.cli_cases', 'bot.cli_db', 'bot.server', 'nlu.cli',"
+        " 'bot.console', 'aiohttp') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "['bot.cli_cases']", done.stderr
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser(["--help"]).parse_args(["--help"])
+    out = capsys.readouterr().out
+    for name in ("db", "cases", "chat", "demo", "serve", "nlu"):
+        assert name in out

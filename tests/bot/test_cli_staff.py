@@ -1,0 +1,88 @@
+"""``yichuang staff token issue|revoke`` and ``yichuang outbox dead|retry``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import col
+
+from backend.auth import StaffAuth, hash_token
+from backend.config import load_county
+from backend.db import Database
+from backend.models import OutboxMessage, StaffToken
+from bot.cli import main
+
+
+@pytest.fixture
+def db_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("YICHUANG_DATABASE_URL", url)
+    return url
+
+
+async def _verify(url: str, token: str) -> str | None:
+    db = await Database.connect(url)
+    try:
+        staff = await StaffAuth(db, load_county()).verify(token)
+        async with db.session() as s:
+            hashes = (await s.execute(sa.select(col(StaffToken.token_hash)))).scalars().all()
+        assert token not in hashes and hash_token(token) in hashes, "stored in the clear"
+        return staff.id if staff else None
+    finally:
+        await db.dispose()
+
+
+def test_issue_and_revoke(db_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["staff", "token", "issue", "tax01"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert asyncio.run(_verify(db_env, token)) == "tax01"
+    assert main(["staff", "token", "revoke", "tax01"]) == 0
+    assert "1 个" in capsys.readouterr().out
+    assert asyncio.run(_verify(db_env, token)) is None
+    assert main(["staff", "token", "issue", "nobody"]) == 2
+    assert "nobody" in capsys.readouterr().err
+
+
+async def _dead_row(url: str) -> int:
+    db = await Database.connect(url)
+    try:
+        now = datetime.now(UTC)
+        async with db.session(write=True) as s:
+            row = OutboxMessage(
+                channel="wecom_app",
+                recipient="ZhangWei",
+                kind="new_case",
+                title="新案件",
+                body="x",
+                dedup_key="cli:1",
+                status="dead",
+                attempts=6,
+                last_error="渠道未启用：wecom_app",
+                next_attempt_at=now,
+                created_at=now,
+            )
+            s.add(row)
+            await s.commit()
+            assert row.id is not None
+            return row.id
+    finally:
+        await db.dispose()
+
+
+def test_outbox_dead_and_retry(db_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["outbox", "dead"]) == 0
+    assert "没有" in capsys.readouterr().out
+    oid = asyncio.run(_dead_row(db_env))
+    assert main(["outbox", "dead"]) == 0
+    assert f"#{oid}" in capsys.readouterr().out
+    assert main(["outbox", "dead", "--json"]) == 0
+    assert f'"id": {oid}' in capsys.readouterr().out
+    assert main(["outbox", "retry", str(oid)]) == 0
+    assert "重新排队" in capsys.readouterr().out
+    assert main(["outbox", "retry", str(oid)]) == 2
+    assert main(["outbox", "dead", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "", "the retried row is still a dead letter"
