@@ -27,10 +27,10 @@ class Rate:
             raise ValueError("rate limit needs limit >= 1 and per > 0")
 
 
-#: Documented channel limits (per recipient). Channels not listed are not limited.
+#: Documented channel limits (per recipient). Channels not listed are not limited here
+#: (微信客服 has a per-conversation quota instead: its sender reports when it is used up).
 DEFAULT_RATES: Mapping[str, Rate] = {
     "wecom_app": Rate(30, 60.0),
-    "wecom_kf": Rate(30, 60.0),
     "wecom_robot": Rate(20, 60.0),
     "telegram": Rate(20, 60.0),
 }

@@ -17,6 +17,7 @@ import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from aiohttp import web
 
 from bot.channels import ChannelPlugin
@@ -86,8 +87,6 @@ async def healthz(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT_KEY]
     try:
         async with ctx.db.session() as session:  # type: ignore[attr-defined]
-            import sqlalchemy as sa
-
             await session.execute(sa.text("SELECT 1"))
     except Exception as exc:
         log.warning("healthz: database unreachable: %s", exc)
@@ -107,6 +106,11 @@ def build_web_app(
     app[PLUGINS_KEY] = list(plugins)
     app.router.add_get("/healthz", healthz)
     setup_api(app, ctx)
+    if ctx.notifier is None:
+        from backend.notifier import Notifier
+        from bot.senders.console import ConsoleSender
+
+        ctx.notifier = Notifier(ctx.db, [ConsoleSender()], clock=ctx.clock)
     for plugin in plugins:
         for sender in plugin.senders():
             ctx.notifier.register(sender)

@@ -101,7 +101,7 @@ def describe_validation(exc: ValidationError, where: str) -> str:
     """One Chinese sentence for the first problem (and how many more there are)."""
     errors = exc.errors()
     first = errors[0]
-    key = ".".join(str(p) for p in first["loc"]) or where
+    key = ".".join(str(p) for p in first["loc"])
     kind = first["type"]
     ctx = first.get("ctx") or {}
     if kind == "literal_error":
@@ -114,6 +114,8 @@ def describe_validation(exc: ValidationError, where: str) -> str:
     else:
         problem = _PROBLEMS.get(kind, first["msg"])
     more = f"（另有 {len(errors) - 1} 处问题）" if len(errors) > 1 else ""
+    if not key:  # a rule across fields: the message names them
+        return f"{where}有误：{problem}{more}"
     return f"{where}字段 {key}：{problem}{more}"
 
 
