@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     wecom_token: SecretStr | None = None
     wecom_aes_key: SecretStr | None = None
     wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
+    #: 微信客服 account used for a resident whose account is not known yet (normally learnt
+    #: from their messages); optional.
+    wecom_kf_open_kfid: str | None = None
 
     nlu_backend: str = "builtin"  # builtin | rasa
     rasa_url: str | None = None

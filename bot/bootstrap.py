@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from backend.config import ConfigError, County, load_county, problem_text
 from backend.conversations import SqlConversationStore
@@ -19,6 +21,9 @@ from backend.notifier import Notifier
 from backend.service import CaseService
 from backend.settings import Settings
 from bot.senders.console import ConsoleSender
+from dialogs.context import DialogContext, GridWorkerInfo, Hotline
+from dialogs.service import DialogueService
+from nlu.types import Gazetteer, Parse
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,10 @@ class AppContext:
     clock: Clock
     #: Drains the outbox; channel plugins register their senders on it (``bot.server``).
     notifier: Notifier | None = None
+    #: The NLU (loaded on first use: commands that never parse do not pay for it).
+    nlu: LazyNlu | None = None
+    #: What every channel hands user messages to (``dialogs.messages.InboundHandler``).
+    dialogue: DialogueService | None = None
 
 
 def settings_from_env() -> Settings:
@@ -68,7 +77,7 @@ async def build_context(
     try:
         if upgrade:
             await db.upgrade()
-        return AppContext(
+        ctx = AppContext(
             settings=settings,
             county=county,
             db=db,
@@ -77,6 +86,8 @@ async def build_context(
             clock=clock,
             notifier=Notifier(db, [ConsoleSender()], clock=clock),
         )
+        build_dialogue(ctx)
+        return ctx
     except BaseException:
         await db.dispose()
         raise
@@ -84,3 +95,55 @@ async def build_context(
 
 async def close_context(ctx: AppContext) -> None:
     await ctx.db.dispose()
+
+
+# --- the dialogue ------------------------------------------------------------------------
+
+
+class LazyNlu:
+    """The NLU, loaded on the first ``parse`` (or ``load()``), then kept."""
+
+    def __init__(self, gazetteer: Gazetteer, model_dir: Path | None) -> None:
+        self.gazetteer = gazetteer
+        self.model_dir = model_dir
+        self._nlu: Any = None
+
+    def load(self) -> Any:
+        if self._nlu is None:
+            import nlu
+
+            self._nlu = nlu.load_nlu(gazetteer=self.gazetteer, model_dir=self.model_dir)
+        return self._nlu
+
+    def parse(self, text: str, now: datetime | None = None) -> Parse:
+        result: Parse = self.load().parse(text, now=now)
+        return result
+
+
+def dialog_context(county: County) -> DialogContext:
+    """What the dialogue needs from the county config, as plain data."""
+    workers = []
+    for w in county.grid_workers:
+        accounts: list[tuple[str, str]] = []
+        if w.telegram_user_id is not None:
+            accounts.append(("telegram", str(w.telegram_user_id)))
+        if w.wecom_userid:
+            accounts.append(("wecom_app", w.wecom_userid))
+        workers.append(GridWorkerInfo(w.name, w.phone, w.township, w.village, tuple(accounts)))
+    return DialogContext(
+        county_name=county.name,
+        townships=tuple((t.name, tuple(t.villages)) for t in county.townships),
+        grid_workers=tuple(workers),
+        hotlines=tuple(
+            Hotline(h.topic, h.name, h.number, tuple(h.keywords)) for h in county.hotlines
+        ),
+    )
+
+
+def build_dialogue(ctx: AppContext) -> DialogueService:
+    """Fill ``ctx.nlu`` and ``ctx.dialogue`` (the NLU model dir: settings or the NLU default)."""
+    context = dialog_context(ctx.county)
+    if ctx.nlu is None:
+        ctx.nlu = LazyNlu(context.gazetteer(), ctx.settings.nlu_model_dir)
+    ctx.dialogue = DialogueService(ctx.nlu, ctx.cases, ctx.conversations, context, ctx.clock)
+    return ctx.dialogue

@@ -10,10 +10,16 @@ import asyncio
 import json
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
+from backend.config import GridWorker
+from backend.notifications import Notification
+from backend.notifier import Notifier
+from backend.settings import Settings
+from bot.senders.console import render_notification
 from dialogs.messages import Inbound, InboundHandler, Reply
 
 CHANNEL = "console"
@@ -83,8 +89,9 @@ def run_chat(args: argparse.Namespace) -> int:
 async def _chat(user: str, *, as_json: bool) -> int:
     from bot.bootstrap import build_context, close_context
 
-    app = await _ready(build_context)
+    app = await build_context()
     try:
+        assert app.dialogue is not None
         await chat_lines(app.dialogue, user, sys.stdin, sys.stdout, as_json=as_json)
     finally:
         await close_context(app)
@@ -92,12 +99,92 @@ async def _chat(user: str, *, as_json: bool) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    return asyncio.run(_demo())
+    return asyncio.run(demo(sys.stdin, sys.stdout))
 
 
-async def _ready(build: Callable[..., object]) -> object:
-    raise NotImplementedError
+class DemoSender:
+    """Shows console-channel notifications: staff pushes boxed, messages to the user as the bot."""
+
+    channel = CHANNEL
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    async def send(self, notification: Notification) -> None:
+        if notification.kind == "to_complainant":
+            print(f"一窗（{notification.recipient}）：{notification.text}\n", file=self.out)
+            return
+        print("  ┄┄ 推送给工作人员 ┄┄", file=self.out)
+        for line in render_notification(notification).splitlines():
+            print(f"  ┆ {line}", file=self.out)
+        print(file=self.out, flush=True)
 
 
-async def _demo() -> int:
-    raise NotImplementedError
+@dataclass
+class Identity:
+    user: str
+    contact_phone: str | None = None
+    label: str = "居民"
+
+
+BANNER = (
+    "一窗 · {county}社保费争议受理（演示）\n"
+    "像群众一样打字就行，比如：单位把我的养老保险扣多了。回复数字可以选择。\n"
+    "/grid 切换为网格员　/new 换一位新居民　/quit 退出\n"
+)
+
+
+async def demo(lines: TextIO, out: TextIO, settings: Settings | None = None) -> int:
+    """The interactive console chat on the example county; staff pushes shown as they happen."""
+    from bot.bootstrap import build_context, close_context
+
+    app = await build_context(settings)
+    assert app.dialogue is not None
+    notifier = Notifier(app.db, [DemoSender(out)], clock=app.clock)
+    who = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
+    print(BANNER.format(county=app.county.name), file=out, flush=True)
+    try:
+        for line in _prompted(lines, out, who):
+            text = line.strip()
+            if not text:
+                continue
+            if text in ("/quit", "/exit", "/q"):
+                break
+            if text == "/new":
+                who = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
+                print(f"（现在你是一位新居民：{who.user}）\n", file=out, flush=True)
+                continue
+            if text == "/grid":
+                who = _grid_identity(app.county.grid_workers)
+                print(f"（现在你是{who.label}）\n", file=out, flush=True)
+                continue
+            message = inbound(who.user, text, contact_phone=who.contact_phone)
+            for reply in await app.dialogue.handle(message):
+                print(f"一窗：{render(reply)}\n", file=out, flush=True)
+            await notifier.drain()
+    finally:
+        await close_context(app)
+    return 0
+
+
+def _prompted(lines: TextIO, out: TextIO, who: Identity) -> Iterator[str]:
+    interactive = lines.isatty()
+    while True:
+        if interactive:
+            print(f"{who.label}> ", end="", file=out, flush=True)
+        line = lines.readline()
+        if not line:
+            return
+        yield line
+
+
+def _grid_identity(workers: Sequence[GridWorker]) -> Identity:
+    """The first configured grid worker, recognised by the phone the channel vouches for."""
+    if not workers:
+        return Identity(user=f"网格员-{uuid.uuid4().hex[:6]}", label="网格员（自我介绍即可）")
+    w = workers[0]
+    return Identity(
+        user=f"网格员-{w.phone[-4:]}",
+        contact_phone=w.phone,
+        label=f"网格员 {w.name}（{w.township}{w.village}）",
+    )

@@ -1,0 +1,431 @@
+"""The WeChat Work channel plugin: callback routes, 微信客服 sync, self-built app, senders.
+
+Routes (on the shared aiohttp server):
+- ``/wecom/app``: the self-built app's callback — staff (StaffChat commands) and members such
+  as grid workers (the dialogue, proxy filing), replies by ``message/send``;
+- ``/wecom/kf``: 微信客服's callback — residents; a ``kf_msg_or_event`` event makes us pull
+  the new messages with ``kf/sync_msg`` and answer each turn with ONE ``kf/send_msg``.
+
+GET verifies the URL (decrypted echostr). POST verifies the signature (403 if forged, nothing
+processed), decrypts, answers "success" at once and does the work in a background task
+(tracked, finished on ``stop``). WeChat Work re-sends unanswered callbacks up to 3 times:
+each callback is handled once (``first_time_seen("wecom_cb", …)`` on MsgId, or for events
+FromUserName + CreateTime), and the dialogue de-duplicates messages on (channel, msgid).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from backend.notifications import Sender
+from bot.wecom.api import WeComApi
+from bot.wecom.crypto import SignatureError, WeComCryptoError, WXBizMsgCrypt
+from bot.wecom.cursors import CursorStore
+from bot.wecom.senders import WeComAppSender, WeComKfSender, WeComRobotSender
+from bot.wecom.xml import CallbackMessage, XmlError, parse_envelope, parse_message
+from dialogs.messages import Inbound, InboundHandler, Reply
+
+log = logging.getLogger(__name__)
+
+KF_CHANNEL = "wecom_kf"
+APP_CHANNEL = "wecom_app"
+#: Customer messages in kf/sync_msg (3 = from the WeChat user; 4 = system; 5 = servicer).
+ORIGIN_CUSTOMER = 3
+#: Safety stop for one sync run (1000 messages a page).
+MAX_SYNC_PAGES = 100
+STOP_GRACE_SECONDS = 15.0
+
+ONLY_TEXT = "目前只能处理文字消息，请用文字说说您遇到的问题。"
+WELCOME_TAIL = "请直接用文字说说您遇到的问题，我帮您登记并转给负责的部门办理。"
+
+
+def _secret(value: Any) -> str | None:
+    if value is None:
+        return None
+    raw = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    return raw or None
+
+
+def configured(settings: Any) -> bool:
+    """Enough settings to receive callbacks: corp id, callback token and EncodingAESKey, and
+    at least one of the two secrets."""
+    return bool(
+        settings.wecom_corp_id
+        and _secret(settings.wecom_token)
+        and _secret(settings.wecom_aes_key)
+        and (_secret(settings.wecom_secret) or _secret(settings.wecom_kf_secret))
+    )
+
+
+def render_text(reply: Reply) -> str:
+    """A reply as plain text for the app: the choices as a numbered list."""
+    lines = [reply.text]
+    lines += [f"{i}. {c.label}" for i, c in enumerate(reply.choices, 1)]
+    return "\n".join(lines)
+
+
+def merge(replies: list[Reply]) -> Reply | None:
+    """One message per turn (微信客服: 5 messages within 48 h of the customer's last one)."""
+    texts = [r.text for r in replies if r.text]
+    if not texts:
+        return None
+    return Reply("\n\n".join(texts), replies[-1].choices)
+
+
+class WeComPlugin:
+    """``bot.channels.ChannelPlugin`` for WeChat Work (企业微信)."""
+
+    name = "wecom"
+
+    def __init__(
+        self,
+        ctx: Any,
+        *,
+        handler: InboundHandler | None = None,
+        staff_chat: Any | None = None,
+        environ: Mapping[str, str] | None = None,
+        open_kfid: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        catch_up_on_start: bool = True,
+    ) -> None:
+        settings = ctx.settings
+        self._ctx = ctx
+        handler = handler if handler is not None else getattr(ctx, "dialogue", None)
+        if handler is None:
+            raise ValueError("WeComPlugin needs the dialogue (ctx.dialogue or handler=)")
+        self._handler: InboundHandler = handler
+        if staff_chat is None:
+            from bot.staff_chat import StaffChat
+
+            staff_chat = StaffChat(ctx.county, ctx.cases)
+        self._staff = staff_chat
+        self._environ = environ
+        self._corp_id = str(settings.wecom_corp_id or "")
+        self._crypto = WXBizMsgCrypt(
+            _secret(settings.wecom_token) or "",
+            _secret(settings.wecom_aes_key) or "",
+            self._corp_id,
+        )
+        self._cursors = CursorStore(ctx.db, ctx.clock)
+        self._open_kfid = open_kfid or getattr(settings, "wecom_kf_open_kfid", None)
+        self._monotonic = monotonic
+        self._catch_up = catch_up_on_start
+        self._http: aiohttp.ClientSession | None = None
+        self._api: WeComApi | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._kf_locks: dict[str, asyncio.Lock] = {}
+        self._kf_users: dict[str, str] = {}
+
+    # --- ChannelPlugin -------------------------------------------------------------------
+
+    def senders(self) -> list[Sender]:
+        dashboard = getattr(self._ctx.county, "dashboard_url", None)
+        out: list[Sender] = [WeComRobotSender(self.api, dashboard, self._environ)]
+        if _secret(self._ctx.settings.wecom_secret):
+            out.append(WeComAppSender(self.api, dashboard))
+        if _secret(self._ctx.settings.wecom_kf_secret):
+            out.append(WeComKfSender(self.api, self._cursors, self._open_kfid))
+        return out
+
+    def setup_routes(self, app: web.Application) -> None:
+        app.router.add_get("/wecom/app", self._verify_url)
+        app.router.add_get("/wecom/kf", self._verify_url)
+        app.router.add_post("/wecom/app", self._callback_app)
+        app.router.add_post("/wecom/kf", self._callback_kf)
+
+    async def start(self) -> None:
+        self.api()
+        if self._catch_up and _secret(self._ctx.settings.wecom_kf_secret):
+            # Messages that arrived while we were down (their callbacks were given up on)
+            # wait on WeChat Work's side: pull them once, from the stored cursors.
+            self.spawn(self._catch_up_kf())
+
+    async def stop(self) -> None:
+        """Let callbacks being processed finish (bounded), then close the HTTP session."""
+        await self.drain(STOP_GRACE_SECONDS)
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+            self._api = None
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def api(self) -> WeComApi:
+        """The API client (created on first use, inside the running loop)."""
+        if self._api is None:
+            s = self._ctx.settings
+            self._http = aiohttp.ClientSession()
+            self._api = WeComApi(
+                self._http,
+                corp_id=self._corp_id,
+                app_secret=_secret(s.wecom_secret),
+                kf_secret=_secret(s.wecom_kf_secret),
+                agent_id=str(s.wecom_agent_id) if s.wecom_agent_id else None,
+                base=s.wecom_api_base,
+                monotonic=self._monotonic,
+            )
+        return self._api
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._guard(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("wecom: background processing failed")
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until no background work is left (tests; shutdown)."""
+        deadline = None if timeout is None else self._monotonic() + timeout
+        while self._tasks:
+            left = None if deadline is None else max(deadline - self._monotonic(), 0.0)
+            if left == 0.0:
+                return
+            await asyncio.wait(set(self._tasks), timeout=left)
+
+    # --- HTTP routes ---------------------------------------------------------------------
+
+    async def _verify_url(self, request: web.Request) -> web.Response:
+        q = request.query
+        try:
+            echo = self._crypto.verify_url(
+                q["msg_signature"], q["timestamp"], q["nonce"], q["echostr"]
+            )
+        except KeyError:
+            return web.Response(status=400, text="missing query parameter")
+        except SignatureError:
+            log.warning("wecom %s: URL verification with a bad signature", request.path)
+            return web.Response(status=403, text="bad signature")
+        except WeComCryptoError as exc:
+            log.warning("wecom %s: URL verification failed: %s", request.path, exc)
+            return web.Response(status=400, text="cannot decrypt")
+        return web.Response(text=echo)
+
+    async def _open(self, request: web.Request) -> CallbackMessage | web.Response:
+        q = request.query
+        try:
+            signature, timestamp, nonce = q["msg_signature"], q["timestamp"], q["nonce"]
+        except KeyError:
+            return web.Response(status=400, text="missing query parameter")
+        try:
+            envelope = parse_envelope(await request.read())
+            inner = self._crypto.decrypt_message(signature, timestamp, nonce, envelope.encrypt)
+            return parse_message(inner)
+        except SignatureError:
+            log.warning("wecom %s: callback with a bad signature refused", request.path)
+            return web.Response(status=403, text="bad signature")
+        except (XmlError, WeComCryptoError) as exc:
+            log.warning("wecom %s: unreadable callback: %s", request.path, exc)
+            return web.Response(status=400, text="bad callback")
+
+    async def _callback_app(self, request: web.Request) -> web.Response:
+        opened = await self._open(request)
+        if isinstance(opened, web.Response):
+            return opened
+        self.spawn(self._once("app", opened, self._app_message))
+        return web.Response(text="success")
+
+    async def _callback_kf(self, request: web.Request) -> web.Response:
+        opened = await self._open(request)
+        if isinstance(opened, web.Response):
+            return opened
+        self.spawn(self._once("kf", opened, self._kf_callback))
+        return web.Response(text="success")
+
+    async def _once(
+        self,
+        route: str,
+        msg: CallbackMessage,
+        work: Callable[[CallbackMessage], Coroutine[Any, Any, None]],
+    ) -> None:
+        if not await self._ctx.conversations.first_time_seen(
+            "wecom_cb", f"{route}:{msg.dedup_key()}"
+        ):
+            log.info("wecom %s: repeated callback %s ignored", route, msg.dedup_key())
+            return
+        await work(msg)
+
+    # --- 微信客服 ------------------------------------------------------------------------
+
+    async def _kf_callback(self, msg: CallbackMessage) -> None:
+        if msg.msg_type == "event" and msg.event == "kf_msg_or_event":
+            await self.sync_kf(msg.open_kfid, msg.token)
+
+    async def _catch_up_kf(self) -> None:
+        from sqlalchemy import select
+
+        from backend.models import ChannelCursor
+
+        async with self._ctx.db.session() as s:
+            keys = (
+                await s.execute(
+                    select(ChannelCursor.key).where(  # type: ignore[call-overload]
+                        ChannelCursor.key.startswith("kf_cursor:")  # type: ignore[attr-defined]
+                    )
+                )
+            ).scalars()
+            open_kfids = [k.split(":", 1)[1] for k in keys]
+        for open_kfid in open_kfids:
+            try:
+                await self.sync_kf(open_kfid, "")
+            except Exception:
+                log.exception("wecom kf: catch-up sync of %s failed", open_kfid)
+
+    async def sync_kf(self, open_kfid: str, token: str) -> int:
+        """Pull everything new for ``open_kfid`` and answer it; returns the messages read.
+
+        The cursor is stored after each page is handled: a restart continues after the last
+        page done (a page cut short is read again; the dialogue drops what it has seen)."""
+        lock = self._kf_locks.setdefault(open_kfid, asyncio.Lock())
+        read = 0
+        async with lock:
+            key = f"kf_cursor:{open_kfid}"
+            cursor = await self._cursors.get(key) or ""
+            for _ in range(MAX_SYNC_PAGES):
+                page = await self.api().kf_sync_msg(cursor=cursor, token=token, open_kfid=open_kfid)
+                for item in page.msg_list:
+                    read += 1
+                    try:
+                        await self._kf_item(item, open_kfid)
+                    except Exception:  # one bad message must not hold up the others
+                        log.exception("wecom kf: message %s failed", item.get("msgid"))
+                if page.next_cursor and page.next_cursor != cursor:
+                    cursor = page.next_cursor
+                    await self._cursors.set(key, cursor)
+                if not page.has_more:
+                    break
+        return read
+
+    async def _remember_kf_user(self, external_userid: str, open_kfid: str) -> None:
+        if self._kf_users.get(external_userid) != open_kfid:
+            await self._cursors.set(f"kf_user:{external_userid}", open_kfid)
+            self._kf_users[external_userid] = open_kfid
+
+    async def _kf_item(self, item: dict[str, Any], default_kfid: str) -> None:
+        msgtype = str(item.get("msgtype", ""))
+        open_kfid = str(item.get("open_kfid") or default_kfid)
+        if msgtype == "event":
+            event = item.get("event") or {}
+            if event.get("event_type") == "enter_session":
+                user = str(event.get("external_userid") or "")
+                if user:
+                    await self._remember_kf_user(user, str(event.get("open_kfid") or open_kfid))
+                code = str(event.get("welcome_code") or "")
+                if code:
+                    await self.api().kf_send_on_event(code, self._welcome())
+            return
+        if item.get("origin") != ORIGIN_CUSTOMER:
+            return
+        user = str(item.get("external_userid") or "")
+        msgid = str(item.get("msgid") or "")
+        if not user or not msgid:
+            return
+        await self._remember_kf_user(user, open_kfid)
+        sent = item.get("send_time")
+        received = (
+            datetime.fromtimestamp(int(sent), UTC)
+            if isinstance(sent, int | float)
+            else self._ctx.clock()
+        )
+        if msgtype != "text":
+            if await self._ctx.conversations.first_time_seen(KF_CHANNEL + "_other", msgid):
+                await self.api().kf_send_text(user, open_kfid, ONLY_TEXT)
+            return
+        text = item.get("text") or {}
+        inbound = Inbound(
+            channel=KF_CHANNEL,
+            user_ref=user,
+            text=str(text.get("content") or ""),
+            message_id=msgid,
+            received_at=received,
+            choice_id=str(text["menu_id"]) if text.get("menu_id") else None,
+        )
+        reply = merge(await self._handler.handle(inbound))
+        if reply is None:
+            return
+        if reply.choices:
+            await self.api().kf_send_menu(
+                user, open_kfid, reply.text, [(c.id, c.label) for c in reply.choices]
+            )
+        else:
+            await self.api().kf_send_text(user, open_kfid, reply.text)
+
+    def _welcome(self) -> str:
+        from dialogs import texts
+        from dialogs.context import DialogContext
+
+        return texts.greeting(DialogContext(county_name=self._ctx.county.name)) + WELCOME_TAIL
+
+    # --- self-built app ------------------------------------------------------------------
+
+    async def _app_message(self, msg: CallbackMessage) -> None:
+        if msg.msg_type != "text" or not msg.from_user:
+            return  # events (enter_agent, …) and media: nothing to do
+        userid = msg.from_user
+        received = (
+            datetime.fromtimestamp(msg.create_time, UTC) if msg.create_time else self._ctx.clock()
+        )
+        staff = self._staff.staff_for(APP_CHANNEL, userid)
+        if staff is not None:
+            choice_id, text = await self._menu_pick(userid, msg.content)
+            replies = await self._staff.handle(staff, text, choice_id=choice_id)
+        else:
+            worker = self._grid_worker(userid)
+            inbound = Inbound(
+                channel=APP_CHANNEL,
+                user_ref=userid,
+                text=msg.content,
+                message_id=msg.msg_id or msg.dedup_key(),
+                received_at=received,
+                contact_phone=worker.phone if worker is not None else None,
+                display_name=worker.name if worker is not None else None,
+            )
+            replies = await self._handler.handle(inbound)
+        reply = merge(replies)
+        if reply is None:
+            return
+        if staff is not None:
+            await self._cursors.set(f"app_menu:{userid}", json.dumps([c.id for c in reply.choices]))
+        await self.api().send_text(userid, render_text(reply))
+
+    def _grid_worker(self, userid: str) -> Any | None:
+        for worker in getattr(self._ctx.county, "grid_workers", ()):
+            if getattr(worker, "wecom_userid", None) == userid:
+                return worker
+        return None
+
+    async def _menu_pick(self, userid: str, text: str) -> tuple[str | None, str]:
+        """A member answering a numbered list with its number: the choice id it stands for."""
+        word = text.strip()
+        if not word.isdigit():
+            return None, text
+        stored = await self._cursors.get(f"app_menu:{userid}")
+        try:
+            ids = json.loads(stored) if stored else []
+        except ValueError:
+            ids = []
+        index = int(word) - 1
+        if isinstance(ids, list) and 0 <= index < len(ids):
+            return str(ids[index]), text
+        return None, text
