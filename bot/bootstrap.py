@@ -137,6 +137,7 @@ def dialog_context(county: County) -> DialogContext:
         hotlines=tuple(
             Hotline(h.topic, h.name, h.number, tuple(h.keywords)) for h in county.hotlines
         ),
+        timezone=county.timezone,
     )
 
 

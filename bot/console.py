@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from backend.config import GridWorker
 from backend.notifications import Notification
@@ -134,11 +134,19 @@ BANNER = (
 )
 
 
-async def demo(lines: TextIO, out: TextIO, settings: Settings | None = None) -> int:
-    """The interactive console chat on the example county; staff pushes shown as they happen."""
-    from bot.bootstrap import build_context, close_context
+async def demo(
+    lines: TextIO, out: TextIO, settings: Settings | None = None, *, nlu: Any = None
+) -> int:
+    """The interactive console chat on the example county; staff pushes shown as they happen.
+
+    ``nlu``: an NLU already loaded (tests), instead of loading the built-in one.
+    """
+    from bot.bootstrap import build_context, build_dialogue, close_context
 
     app = await build_context(settings)
+    if nlu is not None:
+        app.nlu = nlu
+        build_dialogue(app)
     assert app.dialogue is not None
     notifier = Notifier(app.db, [DemoSender(out)], clock=app.clock)
     who = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")

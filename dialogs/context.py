@@ -44,6 +44,8 @@ class DialogContext:
     hotlines: tuple[Hotline, ...] = ()
     privacy_notice: str = DEFAULT_PRIVACY_NOTICE
     idle_minutes: int = 30
+    #: Dates shown to users are in the county's time zone.
+    timezone: str = "Asia/Shanghai"
     #: Township/village names as given when they are not in the gazetteer are kept (首问负责):
     #: the case is registered and transferred; this only changes the wording.
     township_names: tuple[str, ...] = field(init=False, default=())

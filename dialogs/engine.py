@@ -251,6 +251,7 @@ class _Turn:
         self.effects: list[Effect] = []
         #: Fields whose value was given but failed its check this turn.
         self.error_fields: list[str] = []
+        self.mode_at_start = state.mode
 
     # -- output --
 
@@ -277,6 +278,7 @@ class _Turn:
         st = self.st
         first_contact = st.turns == 0
         st.turns += 1
+        self.mode_at_start = st.mode
         self.identify()
         self.choice = understand.resolve_choice(self.text, self.inbound.choice_id, st.menu)
         st.menu = []
@@ -304,7 +306,7 @@ class _Turn:
                 proxy = bool(st.draft and st.draft.proxy)
                 st.draft, st.mode, st.asking = None, "", None
                 st.opened.append(outcome.number)
-                self.say(texts.opened(outcome, proxy))
+                self.say(texts.opened(outcome, proxy, self.ctx.timezone))
             else:
                 self.say(texts.OPEN_FAILED)
                 self.show_summary()
@@ -315,7 +317,7 @@ class _Turn:
         if isinstance(effect, ListMyCases):
             views = outcome if isinstance(outcome, list) else []
             if views:
-                self.say(texts.case_list(views))
+                self.say(texts.case_list(views, self.ctx.timezone))
             elif isinstance(outcome, Failed):
                 self.say("暂时查不了，请稍后再试。")
             else:
@@ -499,9 +501,14 @@ class _Turn:
             return
         if in_progress and understand.is_correction(text) and self.correct():
             return
+        # A bare name or phone number may look like small talk to the NLU: when a value is
+        # asked, try the answer first; when the story is asked, greetings and questions first.
+        talk_first = not in_progress or st.asking in (None, "description")
+        if talk_first and self.small_talk(in_progress):
+            return
         if in_progress and self.answer():
             return
-        if self.small_talk(in_progress):
+        if not talk_first and self.small_talk(in_progress):
             return
         if not in_progress:
             self.start()
@@ -560,8 +567,7 @@ class _Turn:
         if self.is_report_text(body) and not draft.description:
             draft.description = body.strip(" ，,。")
         self.take_category(parse)
-        if draft.proxy and draft.village is None and draft.township is None:
-            draft.township, draft.village = st.profile.township, st.profile.village
+        self.prefill_place()
         if not st.privacy_accepted:
             if next_field(draft, st.profile) is None:
                 self.say(texts.privacy(self.ctx))
@@ -986,12 +992,23 @@ class _Turn:
         if not st.privacy_accepted:
             self.ask_privacy()
             return
+        self.prefill_place()
         field_name = next_field(st.draft, st.profile)
         if field_name is None:
             self.show_summary()
         else:
             st.mode = ""
             self.ask(field_name)
+
+    def prefill_place(self) -> None:
+        """A grid worker files for households of their own grid: start from its township and
+        village (shown in the summary, where a correction changes them)."""
+        draft, profile = self.st.draft, self.st.profile
+        if draft is None or not draft.proxy or draft.township or draft.village:
+            return
+        if next_field(draft, profile) in ("worker_name", "worker_phone", "worker_village"):
+            return
+        draft.township, draft.village = profile.township, profile.village
 
     def reask(self, field_name: str) -> None:
         self.ask(field_name)
@@ -1031,8 +1048,11 @@ class _Turn:
     def ask_privacy(self) -> None:
         st = self.st
         st.mode = "privacy"
-        self.say(texts.privacy(self.ctx))
-        self.say(texts.PRIVACY_ASK)
+        if self.mode_at_start == "privacy":
+            self.say(texts.PRIVACY_REMIND)  # the notice is just above: do not repeat it
+        else:
+            self.say(texts.privacy(self.ctx))
+            self.say(texts.PRIVACY_ASK)
         self.offer(Choice("yes", "同意"), Choice("no", "不同意"))
 
     def ask_cancel(self) -> None:
@@ -1084,7 +1104,7 @@ class _Turn:
             and st.lookup_attempts < 3
         ):
             st.mode, st.lookup_number, st.lookup_attempts = "", None, 0
-            self.say(texts.case_status(view))
+            self.say(texts.case_status(view, self.ctx.timezone))
             self.continue_prompt()
             return
         if st.lookup_attempts >= 3:

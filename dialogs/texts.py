@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from backend.drafts import CaseView, OpenedCase
 from dialogs.context import DialogContext
 from dialogs.state import Draft, Profile
-from dialogs.validate import mask_id, mask_phone
+from dialogs.validate import mask_id, mask_phone, mask_text
 from nlu.types import CATEGORY_NAMES, INSURANCE_TYPES
 
 FIELD_LABELS: dict[str, str] = {
@@ -44,7 +45,7 @@ def privacy(ctx: DialogContext) -> str:
 
 
 PRIVACY_ASK = "您同意的话请回复「同意」，我接着帮您登记。"
-PRIVACY_REMIND = "收到。登记前需要您先同意上面的说明，回复「同意」就行。"
+PRIVACY_REMIND = "登记前需要您先同意上面的个人信息说明，回复「同意」就行。"
 PRIVACY_DECLINED = (
     "好的，不记录您的信息。您也可以到县政务服务中心税务窗口当面反映，或拨打12345热线。"
 )
@@ -160,7 +161,7 @@ def _month(iso: str) -> str:
 
 
 def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
-    desc = draft.description or ""
+    desc = mask_text(draft.description or "")
     if len(desc) > 80:
         desc = desc[:80] + "……"
     lines = ["请核对一下：", f"问题类型：{category_name(draft.category)}", f"情况：{desc}"]
@@ -198,16 +199,18 @@ SUMMARY_ASK_PRIVACY = (
 )
 
 
-def _day(d: datetime) -> str:
+def _day(d: datetime, tz: str = "Asia/Shanghai") -> str:
+    if d.tzinfo is not None:
+        d = d.astimezone(ZoneInfo(tz))
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def opened(case: OpenedCase, proxy: bool) -> str:
+def opened(case: OpenedCase, proxy: bool, tz: str = "Asia/Shanghai") -> str:
     contact = f"，电话 {case.lead.phone}" if case.lead.phone else ""
     lines = [
         f"已登记！案件编号：{case.number}",
         f"承办单位：{case.lead.name}{contact}",
-        f"办理时限：{case.working_days}个工作日，{_day(case.due_at)}前答复。",
+        f"办理时限：{case.working_days}个工作日，{_day(case.due_at, tz)}前答复。",
     ]
     if case.related_cases:
         lines.append(f"（与之前的 {'、'.join(case.related_cases)} 是同一件事，会一并办理。）")
@@ -218,26 +221,24 @@ def opened(case: OpenedCase, proxy: bool) -> str:
     return "\n".join(lines)
 
 
-def case_status(view: CaseView) -> str:
+def case_status(view: CaseView, tz: str = "Asia/Shanghai") -> str:
     contact = f"（电话 {view.lead.phone}）" if view.lead.phone else ""
     lines = [
         f"案件 {view.number}：{view.status_label}",
         f"问题类型：{category_name(view.category)}",
         f"承办单位：{view.lead.name}{contact}",
-        f"办理时限：{_day(view.due_at)}前",
+        f"办理时限：{_day(view.due_at, tz)}前",
     ]
     if view.latest_reply:
         lines.append(f"最新答复：{view.latest_reply}")
     return "\n".join(lines)
 
 
-def case_list(views: list[CaseView]) -> str:
+def case_list(views: list[CaseView], tz: str = "Asia/Shanghai") -> str:
     lines = [f"您反映过的案件（共{len(views)}件）："]
     for i, v in enumerate(views[:20], 1):
         who = f"{v.complainant_name}｜" if v.complainant_name else ""
-        lines.append(
-            f"{i}. {v.number}｜{who}{v.status_label}｜{v.due_at.month}月{v.due_at.day}日前"
-        )
+        lines.append(f"{i}. {v.number}｜{who}{v.status_label}｜{_day(v.due_at, tz)[5:]}前")
     if len(views) > 20:
         lines.append(f"……还有{len(views) - 20}件")
     lines.append("发送案件编号可以看详情。")

@@ -81,3 +81,13 @@ def mask_phone(phone: str) -> str:
 
 def mask_id(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else value
+
+
+_ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """ID numbers and mobile numbers inside free text, partly hidden (summaries)."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0).upper()), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

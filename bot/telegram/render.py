@@ -127,7 +127,9 @@ def notification_messages(note: Notification) -> list[Outgoing]:
     """An outbox notification: staff get masked text with the case buttons (受理/移送/详情,
     ``callback_data`` "accept:<case>"…); the complainant gets the text as it is."""
     if note.kind in COMPLAINANT_KINDS:
-        lines = [note.title, note.text] if note.title and note.title not in note.text else [note.text]
+        lines = (
+            [note.title, note.text] if note.title and note.title not in note.text else [note.text]
+        )
         return [Outgoing(c) for c in split_text("\n".join(lines))]
     body = mask_text(note.text)
     lines = [f"【{mask_text(note.title)}】"]

@@ -209,9 +209,9 @@ class WeComPlugin:
     async def _verify_url(self, request: web.Request) -> web.Response:
         q = request.query
         try:
-            echo = self._crypto.verify_url(
-                q["msg_signature"], q["timestamp"], q["nonce"], q["echostr"]
-            )
+            # base64 has no spaces: a "+" sent without URL-encoding was decoded to " ".
+            echostr = q["echostr"].replace(" ", "+")
+            echo = self._crypto.verify_url(q["msg_signature"], q["timestamp"], q["nonce"], echostr)
         except KeyError:
             return web.Response(status=400, text="missing query parameter")
         except SignatureError:

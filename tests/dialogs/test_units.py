@@ -54,10 +54,22 @@ def test_credit_code_check_and_masks() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("跳过", "skip"), ("不知道", "skip"), ("不方便。", "skip"), ("算了吧", "cancel"),
-     ("不弄了", "cancel"), ("确认", "affirm"), ("对的", "affirm"), ("同意", "affirm"),
-     ("不对", "deny"), ("谢谢", "thanks"), ("你好", "greet"), ("我报的案件", "mine"),
-     ("我不知道为什么扣了我那么多滞纳金", None), ("对面的单位不给我交社保", None)],
+    [
+        ("跳过", "skip"),
+        ("不知道", "skip"),
+        ("不方便。", "skip"),
+        ("算了吧", "cancel"),
+        ("不弄了", "cancel"),
+        ("确认", "affirm"),
+        ("对的", "affirm"),
+        ("同意", "affirm"),
+        ("不对", "deny"),
+        ("谢谢", "thanks"),
+        ("你好", "greet"),
+        ("我报的案件", "mine"),
+        ("我不知道为什么扣了我那么多滞纳金", None),
+        ("对面的单位不给我交社保", None),
+    ],
 )
 def test_control_words(text: str, expected: str | None) -> None:
     found = {
@@ -78,11 +90,18 @@ def test_corrections_are_split_into_field_and_value() -> None:
     assert understand.correction_field("名字改成张桂英") == "name"
     assert understand.correction_tail("名字改成张桂英") == "张桂英"
     assert understand.correction_field("不是滞纳金的问题，是退费") == "category"
-    assert understand.category_from_words(understand.correction_tail("不是滞纳金的问题，是退费") or "") == "refund"
+    assert (
+        understand.category_from_words(understand.correction_tail("不是滞纳金的问题，是退费") or "")
+        == "refund"
+    )
 
 
 def test_menu_answers_by_number_or_words() -> None:
-    menu = [["fb:satisfied", "满意"], ["fb:basically_satisfied", "基本满意"], ["fb:dissatisfied", "不满意"]]
+    menu = [
+        ["fb:satisfied", "满意"],
+        ["fb:basically_satisfied", "基本满意"],
+        ["fb:dissatisfied", "不满意"],
+    ]
     assert understand.resolve_choice("2", None, menu) == "fb:basically_satisfied"
     assert understand.resolve_choice("第三个", None, menu) == "fb:dissatisfied"
     assert understand.resolve_choice("满意", None, menu) == "fb:satisfied"
@@ -93,8 +112,15 @@ def test_menu_answers_by_number_or_words() -> None:
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("张桂兰", "张桂兰"), ("我叫 王小二。", "王小二"), ("欧阳娜娜", "欧阳娜娜"), ("不知道", None),
-     ("个税怎么退", None), ("13812341427", None), ("城关镇", None)],
+    [
+        ("张桂兰", "张桂兰"),
+        ("我叫 王小二。", "王小二"),
+        ("欧阳娜娜", "欧阳娜娜"),
+        ("不知道", None),
+        ("个税怎么退", None),
+        ("13812341427", None),
+        ("城关镇", None),
+    ],
 )
 def test_bare_names(text: str, name: str | None) -> None:
     assert looks_like_name(text) == name
@@ -102,7 +128,9 @@ def test_bare_names(text: str, name: str | None) -> None:
 
 def test_state_round_trips_through_json_and_survives_a_version_change() -> None:
     state = ConversationState(privacy_accepted=True, mode="summary", asking=None)
-    state.draft = Draft(description="扣多了", name="张桂兰", phone="13812341427", skipped=["village"])
+    state.draft = Draft(
+        description="扣多了", name="张桂兰", phone="13812341427", skipped=["village"]
+    )
     state.profile = Profile(role="grid_worker", name="王芳", phone="13900001111")
     data = json.loads(json.dumps(state.to_json()))
     assert ConversationState.from_json(data) == state

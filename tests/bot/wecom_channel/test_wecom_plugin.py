@@ -102,7 +102,6 @@ async def test_plugin_only_when_configured(sqlite_db_url: str, fake: FakeWeCom) 
     from bot.wecom import create_plugin
 
     async with running(sqlite_db_url, fake, echo=True) as h:
-        h.ctx.dialogue = h.plugin._handler  # type: ignore[attr-defined]
         assert create_plugin(h.ctx) is not None
         assert any(p.name == "wecom" for p in build_plugins(h.ctx))
         bare = h.ctx.settings.model_copy(update={"wecom_aes_key": None})

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from dialogs.messages import Inbound, InboundHandler, Reply
+from dialogs.service import DialogueService
 
 Expect = str | tuple[str, ...]
 _ids = itertools.count(1)
@@ -22,11 +24,18 @@ class Chat:
     user: str
     channel: str = "console"
     contact_phone: str | None = None
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: The test's frozen clock (``tests/conftest.py``): shared with the case service, so that
+    #: idle time and due dates agree.
+    clock: Any = None
     log: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def now(self) -> datetime:
+        now: datetime = self.clock()
+        return now
+
     async def send(self, text: str, *, choice_id: str | None = None) -> Reply:
-        self.now += timedelta(seconds=20)
+        self.clock.advance(20)
         inbound = Inbound(
             channel=self.channel,
             user_ref=self.user,
@@ -54,8 +63,19 @@ class Chat:
         return reply
 
     def idle(self, minutes: float) -> None:
-        self.now += timedelta(minutes=minutes)
+        self.clock.advance(minutes * 60)
+
+    def other(self, user: str, **kw: Any) -> Chat:
+        """Another user on the same service and clock."""
+        return Chat(self.handler, user, clock=self.clock, **kw)
 
     def _explain(self, says: str, piece: str, reply: Reply) -> str:
         history = "\n".join(f"  用户：{u}\n  机器人：{b}" for u, b in self.log)
         return f"after {says!r} expected {piece!r} in:\n{reply.text}\nchoices={reply.choices}\n---\n{history}"
+
+
+def make_service(nlu: Any, cases: Any, database: Any, ctx: Any, clock: Any) -> DialogueService:
+    """The dialogue on the real conversation store of ``database``."""
+    from backend.conversations import SqlConversationStore
+
+    return DialogueService(nlu, cases, SqlConversationStore(database, clock), ctx, clock)

@@ -1,0 +1,341 @@
+"""PTB handlers that only translate: Telegram updates in, ``Inbound`` / staff commands out,
+``Reply`` lists back as messages. No dialogue logic lives here (that is ``dialogs/``), and no
+``ConversationHandler``: the conversation state is in the database, not in PTB.
+
+Who is who:
+- a user whose Telegram id is a staff member's ``telegram_user_id`` (county config) is on the
+  staff path (``bot.staff_chat.StaffChat``): buttons on case notifications, ``/reply 案件号
+  内容`` and the other commands, or a Telegram reply to a notification (its case number is
+  read from the replied-to message);
+- everyone else talks to the dialogue, one to one with the bot (``user_ref`` = chat id). In
+  groups (agency staff chats) only staff are answered; a non-staff user pressing a staff
+  button or using a staff command is refused and nothing changes.
+
+Duplicates: every update id is handled once (``first_time_seen("telegram_update", id)``,
+persistent, so a re-sent webhook or a restart's re-fetch does nothing twice), and a button
+pressed twice on the same message acts once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from telegram import Bot, CallbackQuery, Chat, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.telegram.render import (
+    GRID_PROMPT,
+    MAX_TEXT,
+    Outgoing,
+    case_number_in,
+    contact_keyboard,
+    reply_messages,
+)
+from bot.telegram.sending import answer
+from dialogs.messages import Inbound, InboundHandler, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+
+#: Button ids (``Choice.id``) of the staff workflow (``bot.staff_chat``): "accept:YC-…".
+STAFF_VERBS = frozenset(
+    {"accept", "transfer", "transfer_to", "reply", "opinion", "approve", "close", "detail"}
+)
+#: Pressing these again is harmless (they only show something or ask), so not "once".
+REPEATABLE_VERBS = frozenset({"detail", "transfer", "reply", "opinion"})
+#: Slash commands only staff may use; anyone else is refused.
+STAFF_COMMANDS = frozenset(
+    {
+        "accept",
+        "transfer",
+        "reply",
+        "opinion",
+        "approve",
+        "close",
+        "cases",
+        "detail",
+        "list",
+        "show",
+    }
+)
+#: Resident commands as the words the dialogue understands.
+COMMAND_WORDS = {"start": "你好", "help": "帮助", "cancel": "取消", "status": "我的案件"}
+#: What the bot hears when a user shares their contact after /grid (a grid worker's check).
+CONTACT_TEXT = "我是网格员"
+
+ONLY_TEXT = "目前只能处理文字消息，请用文字说说您遇到的问题。"
+NOT_STAFF_BUTTON = "只有登记的工作人员可以办理案件，您的操作没有生效。"
+OWN_CONTACT = "请点“分享我的手机号”按钮分享您本人的号码，不要转发别人的名片。"
+ALREADY_DONE = "这个按钮已经点过了。"
+CHOSEN = "\n\n✔ 已选择：{label}"
+
+
+class StaffDesk(Protocol):
+    """What the handlers need of ``bot.staff_chat.StaffChat``."""
+
+    def staff_for(self, channel: str, user_ref: str) -> Any | None: ...
+
+    async def handle(
+        self,
+        staff: Any | None,
+        text: str,
+        choice_id: str | None = None,
+        reply_to_case: str | None = None,
+    ) -> list[Reply]: ...
+
+
+FirstTimeSeen = Callable[[str, str], Awaitable[bool]]
+
+
+def is_staff_choice(data: str) -> bool:
+    verb, sep, rest = data.partition(":")
+    return bool(sep and rest) and verb in STAFF_VERBS
+
+
+def command_of(text: str) -> str | None:
+    """``/Reply@yichuang_bot YC-…`` -> ``reply``; None for ordinary text."""
+    if not text.startswith("/"):
+        return None
+    head = text.split(maxsplit=1)[0][1:]
+    return head.split("@", 1)[0].lower() or None
+
+
+class UpdateTranslator:
+    """The handlers of the Telegram application (``register`` adds them)."""
+
+    def __init__(
+        self,
+        *,
+        dialogue: InboundHandler,
+        staff: StaffDesk,
+        first_time_seen: FirstTimeSeen,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._dialogue = dialogue
+        self._staff = staff
+        self._seen = first_time_seen
+        self._clock = clock
+        self._sleep = sleep
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        app.add_handler(TypeHandler(Update, self.once_per_update), group=-1)
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        new_message = filters.UpdateType.MESSAGE
+        app.add_handler(MessageHandler(new_message & filters.CONTACT, self.on_contact))
+        app.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
+        app.add_handler(
+            MessageHandler(new_message & filters.ChatType.PRIVATE & ~filters.TEXT, self.on_other)
+        )
+        app.add_error_handler(self.on_error)
+
+    # --- de-duplication ------------------------------------------------------------------
+
+    async def once_per_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self._seen("telegram_update", str(update.update_id)):
+            log.info("telegram: update %s seen before, skipped", update.update_id)
+            raise ApplicationHandlerStop
+
+    # --- messages ------------------------------------------------------------------------
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.message
+        if msg is None or msg.text is None:
+            return
+        text, chat, user = msg.text, msg.chat, msg.from_user
+        command = command_of(text)
+        staff = self._staff.staff_for(CHANNEL, str(user.id)) if user else None
+        if staff is not None:
+            replied = msg.reply_to_message
+            reply_case = case_number_in(replied.text) if replied is not None else None
+            if chat.type != ChatType.PRIVATE and command is None and reply_case is None:
+                return  # ordinary talk in a staff group is not for the bot
+            replies = await self._staff.handle(staff, text, reply_to_case=reply_case)
+            await self._send(context.bot, chat.id, replies)
+            return
+        if command in STAFF_COMMANDS:
+            # The ids an administrator needs to put this user or group in the county TOML.
+            log.warning(
+                "telegram: staff command from user %s (not staff) in chat %s",
+                user.id if user else None,
+                chat.id,
+            )
+            await self._send(context.bot, chat.id, await self._staff.handle(None, text))
+            return
+        if chat.type != ChatType.PRIVATE:
+            return  # residents talk to the bot one to one, not in groups
+        if command == "grid":
+            await self._send_out(context.bot, chat.id, [Outgoing(GRID_PROMPT, contact_keyboard())])
+            return
+        if command is not None:
+            text = COMMAND_WORDS.get(command, text)
+        await self._to_dialogue(context.bot, update, chat, text=text, received_at=msg.date)
+
+    async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.message
+        if msg is None or msg.contact is None or msg.chat.type != ChatType.PRIVATE:
+            return
+        user = msg.from_user
+        if user is None or msg.contact.user_id != user.id:
+            # Only a user's own contact is vouched for by Telegram; a forwarded card is not.
+            await self._send_out(context.bot, msg.chat.id, [Outgoing(OWN_CONTACT)])
+            return
+        await self._to_dialogue(
+            context.bot,
+            update,
+            msg.chat,
+            text=CONTACT_TEXT,
+            received_at=msg.date,
+            contact_phone=msg.contact.phone_number,
+            remove_keyboard=True,
+        )
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message is not None:
+            await self._send_out(context.bot, update.message.chat.id, [Outgoing(ONLY_TEXT)])
+
+    async def _to_dialogue(
+        self,
+        bot: Bot,
+        update: Update,
+        chat: Chat,
+        *,
+        text: str,
+        received_at: datetime,
+        contact_phone: str | None = None,
+        remove_keyboard: bool = False,
+    ) -> None:
+        user = update.effective_user
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_ref=str(chat.id),
+            text=text,
+            message_id=str(update.update_id),
+            received_at=received_at,
+            contact_phone=contact_phone,
+            display_name=user.full_name if user else None,
+        )
+        replies = await self._dialogue.handle(inbound)
+        await self._send(bot, chat.id, replies, remove_keyboard=remove_keyboard)
+
+    # --- buttons -------------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        data = query.data or ""
+        message = query.message if isinstance(query.message, Message) else None
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        if is_staff_choice(data):
+            await self._staff_button(context.bot, query, data, chat_id, message)
+            return
+        if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+            await self._answer(query)
+            return
+        if not await self._first_press(query, data):
+            await self._answer(query, ALREADY_DONE)
+            return
+        await self._answer(query)
+        label = _label_of(message, data)
+        if message is not None:
+            await self._mark_chosen(message, label or data)
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_ref=str(chat_id),
+            text=label or "",
+            message_id=f"cb:{query.id}",
+            received_at=self._clock(),
+            choice_id=data,
+            display_name=query.from_user.full_name,
+        )
+        await self._send(context.bot, chat_id, await self._dialogue.handle(inbound))
+
+    async def _staff_button(
+        self, bot: Bot, query: CallbackQuery, data: str, chat_id: int, message: Message | None
+    ) -> None:
+        staff = self._staff.staff_for(CHANNEL, str(query.from_user.id))
+        if staff is None:
+            log.warning("telegram: non-staff user %s pressed %s", query.from_user.id, data)
+            await self._answer(query, NOT_STAFF_BUTTON, alert=True)
+            return
+        verb = data.partition(":")[0]
+        if verb not in REPEATABLE_VERBS and not await self._first_press(query, data):
+            await self._answer(query, ALREADY_DONE)
+            return
+        await self._answer(query)
+        await self._send(bot, chat_id, await self._staff.handle(staff, "", choice_id=data))
+
+    async def _first_press(self, query: CallbackQuery, data: str) -> bool:
+        """A button on one message acts once, however often (or by how many) it is pressed."""
+        where = (
+            f"{query.message.chat.id}:{query.message.message_id}"
+            if query.message is not None
+            else f"inline:{query.inline_message_id or query.id}"
+        )
+        return await self._seen("telegram_button", f"{where}:{data}")
+
+    async def _answer(
+        self, query: CallbackQuery, text: str | None = None, alert: bool = False
+    ) -> None:
+        """answerCallbackQuery, always (the client shows a spinner until then)."""
+        try:
+            await query.answer(text, show_alert=alert)
+        except TelegramError as exc:  # e.g. "query is too old": the press is still handled
+            log.warning("telegram: answerCallbackQuery failed: %s", exc)
+
+    async def _mark_chosen(self, message: Message, label: str) -> None:
+        """Take the buttons off the answered question and show what was chosen."""
+        text = message.text or ""
+        if not text or len(text) + len(label) + 10 > MAX_TEXT:
+            return
+        try:
+            await message.edit_text(text + CHOSEN.format(label=label))
+        except TelegramError as exc:
+            log.info("telegram: could not mark the choice: %s", exc)
+
+    # --- sending and errors --------------------------------------------------------------
+
+    async def _send(
+        self, bot: Bot, chat_id: int, replies: Sequence[Reply], *, remove_keyboard: bool = False
+    ) -> None:
+        out: list[Outgoing] = []
+        for reply in replies:
+            out += reply_messages(reply, remove_keyboard=remove_keyboard)
+        await self._send_out(bot, chat_id, out)
+
+    async def _send_out(self, bot: Bot, chat_id: int, out: Sequence[Outgoing]) -> None:
+        if out:
+            await answer(bot, chat_id, out, sleep=self._sleep)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One bad update never stops the bot: log it and go on with the next."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram: update %s failed", update_id, exc_info=context.error)
+
+
+def _label_of(message: Message | None, data: str) -> str | None:
+    """The label of the pressed button, read from the message's inline keyboard."""
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None

@@ -1,0 +1,76 @@
+"""Entity extraction: ``extract(text, now, gazetteer) -> list[Entity]``, offsets into ``text``.
+
+Usable on its own: the dialogue re-extracts a single answer ("13812341427", "2023年3月到6月").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from nlu.entities.base import Found, overlaps
+from nlu.entities.contact import case_numbers, id_problem, identifiers, phones, uscc_problem
+from nlu.entities.insurance import insurance_types
+from nlu.entities.money import amounts, people_counts
+from nlu.entities.people import looks_like_name, names
+from nlu.entities.periods import periods
+from nlu.entities.places import employers, places
+from nlu.normalize import align
+from nlu.types import Entity, Gazetteer
+
+__all__ = ["extract", "id_problem", "looks_like_name", "today_of", "uscc_problem"]
+
+_BEIJING = ZoneInfo("Asia/Shanghai")
+
+#: Above this length only the head is searched (a chat message is far shorter; this bounds time).
+MAX_CHARS = 5000
+
+
+def today_of(now: datetime | None) -> date:
+    """The message's date in China (naive datetimes are taken as Beijing time)."""
+    if now is None:
+        return datetime.now(_BEIJING).date()
+    if now.tzinfo is None:
+        return now.date()
+    return now.astimezone(_BEIJING).date()
+
+
+def extract(
+    text: str, now: datetime | None = None, gazetteer: Gazetteer | None = None
+) -> list[Entity]:
+    """Every entity in ``text``, ordered by position. Never raises on any string."""
+    if not text:
+        return []
+    original = text
+    norm = align(text[:MAX_CHARS])
+    return [f.entity(original) for f in _found(norm, today_of(now), gazetteer)]
+
+
+def _found(norm: str, today: date, gazetteer: Gazetteer | None) -> list[Found]:
+    # Numbers first, by priority: a case number or ID number contains digits a phone or an
+    # amount pattern would also take; the earlier kind wins an overlap.
+    numeric: list[Found] = []
+    for group in (
+        case_numbers(norm),
+        identifiers(norm, today),
+        phones(norm),
+        periods(norm, today),
+        amounts(norm),
+        people_counts(norm),
+    ):
+        for f in group:
+            if not any(overlaps(f, g) for g in numeric):
+                numeric.append(f)
+    words: list[Found] = []
+    for group in (places(norm, gazetteer), employers(norm), names(norm), insurance_types(norm)):
+        for f in group:
+            if not any(overlaps(f, g) for g in numeric):
+                words.append(f)
+    # A name inside a place or employer ("石门村", "张记饭店") is not a person.
+    words = [
+        f
+        for f in words
+        if f.type != "person_name"
+        or not any(g.type in ("village", "township", "employer") and overlaps(f, g) for g in words)
+    ]
+    return sorted(numeric + words, key=lambda f: (f.start, f.end))

@@ -1,0 +1,94 @@
+"""Townships and villages (gazetteer names, plus …镇/…乡/…街道/…村/…社区 patterns) and employers."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.entities.base import Found
+from nlu.types import Gazetteer
+
+_PLACE_SUFFIX = re.compile(r"街道|社区|镇|乡|村")
+_PLACE_STOP = set(
+    "的是在住我你他她们从到去回和跟给个这那本该全各每哪某、，。,.!?！？：:；; 镇乡县市区省村里上下"
+    "帮替代叫说对向找属归于为"
+)
+_PLACE_STOP_BIGRAMS = {"老家", "我家", "家住", "住在", "来自", "户籍", "位于", "咱们", "我们", "农村",
+                       "城乡", "城镇", "乡镇", "网格", "那个", "这个"}  # fmt: skip
+_NOT_PLACES = {"农村", "乡村", "城乡", "城镇", "乡镇", "村镇", "下乡", "老乡", "家乡", "回乡", "同乡",
+               "新农村", "村村", "邻村", "外村", "本村", "全村", "各村", "该村", "同村", "本镇",
+               "全镇", "各镇", "社区", "街道", "农民村", "小区"}  # fmt: skip
+
+_EMPLOYER_SUFFIX = re.compile(
+    r"有限责任公司|股份有限公司|有限公司|分公司|公司|集团|加工厂|工厂|厂|合作社|煤矿|矿业|酒店|宾馆|饭店"
+    r"|医院|学校|幼儿园|超市|商场|物业|建筑队|工程队|项目部|工地|农场|养殖场|门市部|经销部|商行|事务所"
+)
+_EMPLOYER_STOP = set(
+    "在给是的了和跟被从到去说对向把让叫帮替为我你他她们咱这那个家里上班干活打工，。、,.!?！？：:；; "
+    "原以前之后后来现今年月日号就都也还又才再把被交缴扣退欠"
+)
+_EMPLOYER_STOP_BIGRAMS = {"一家", "这家", "那家", "以前", "原来", "之前", "现在", "本地", "当地", "我们",
+                          "咱们", "上班", "干活", "打工", "工作"}  # fmt: skip
+_NOT_EMPLOYERS = {"公司", "分公司", "工厂", "厂", "总公司", "子公司", "母公司", "本公司", "原公司",
+                  "新公司", "老公司", "医院", "学校", "工地", "超市", "集团", "酒店", "饭店", "物业",
+                  "保险公司", "中介公司", "劳务公司", "派遣公司", "税务", "合作社", "项目部"}  # fmt: skip
+
+
+def _extend_left(
+    text: str, end: int, limit: int, stop: set[str], bigrams: set[str], boundary: int
+) -> int:
+    start = end
+    while start > boundary and end - start < limit:
+        ch = text[start - 1]
+        if ch in stop or not ("\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "()（）"):
+            break
+        if text[max(0, start - 2) : start] in bigrams:
+            break
+        start -= 1
+    return start
+
+
+def places(text: str, gazetteer: Gazetteer | None) -> list[Found]:
+    out: list[Found] = []
+    if gazetteer and gazetteer.townships:
+        names: dict[str, str] = {}
+        for township, villages in gazetteer.townships.items():
+            names.setdefault(township, "township")
+            for village in villages:
+                names.setdefault(village, "village")
+        pattern = "|".join(sorted((re.escape(n) for n in names if n), key=len, reverse=True))
+        for m in re.finditer(pattern, text):
+            out.append(Found(names[m.group(0)], m.group(0), m.start(), m.end()))
+    taken = [(f.start, f.end) for f in out]
+    for m in _PLACE_SUFFIX.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        boundary = max((e for s, e in taken if e <= m.start()), default=0)
+        start = _extend_left(text, m.start(), 4, _PLACE_STOP, _PLACE_STOP_BIGRAMS, boundary)
+        name_part = text[start : m.start()]
+        value = text[start : m.end()]
+        if len(name_part) < 2 or value in _NOT_PLACES or value[-2:] in _NOT_PLACES:
+            continue
+        if m.group(0) == "乡" and text[m.end() : m.end() + 2] in ("居民", "医保", "养老"):
+            continue
+        kind = "village" if m.group(0) in ("村", "社区") else "township"
+        out.append(Found(kind, value, start, m.end()))
+        taken.append((start, m.end()))
+    return out
+
+
+def employers(text: str) -> list[Found]:
+    out: list[Found] = []
+    for m in _EMPLOYER_SUFFIX.finditer(text):
+        if any(f.start < m.end() and m.start() < f.end for f in out):
+            continue
+        if out and out[-1].end == m.start():  # "宏达集团" + "有限公司": one name
+            last = out.pop()
+            out.append(Found("employer", text[last.start : m.end()], last.start, m.end()))
+            continue
+        boundary = out[-1].end if out else 0
+        start = _extend_left(text, m.start(), 16, _EMPLOYER_STOP, _EMPLOYER_STOP_BIGRAMS, boundary)
+        value = text[start : m.end()]
+        if m.start() - start < 2 or value in _NOT_EMPLOYERS:
+            continue
+        out.append(Found("employer", value, start, m.end()))
+    return out
