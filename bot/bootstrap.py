@@ -103,16 +103,21 @@ async def close_context(ctx: AppContext) -> None:
 class LazyNlu:
     """The NLU, loaded on the first ``parse`` (or ``load()``), then kept."""
 
-    def __init__(self, gazetteer: Gazetteer, model_dir: Path | None) -> None:
+    def __init__(self, gazetteer: Gazetteer, settings: Settings) -> None:
         self.gazetteer = gazetteer
-        self.model_dir = model_dir
+        self.settings = settings
         self._nlu: Any = None
 
     def load(self) -> Any:
         if self._nlu is None:
             import nlu
 
-            self._nlu = nlu.load_nlu(gazetteer=self.gazetteer, model_dir=self.model_dir)
+            self._nlu = nlu.load_nlu(
+                gazetteer=self.gazetteer,
+                model_dir=self.settings.nlu_model_dir,
+                backend=self.settings.nlu_backend,
+                rasa_url=self.settings.rasa_url,
+            )
         return self._nlu
 
     def parse(self, text: str, now: datetime | None = None) -> Parse:
@@ -145,6 +150,6 @@ def build_dialogue(ctx: AppContext) -> DialogueService:
     """Fill ``ctx.nlu`` and ``ctx.dialogue`` (the NLU model dir: settings or the NLU default)."""
     context = dialog_context(ctx.county)
     if ctx.nlu is None:
-        ctx.nlu = LazyNlu(context.gazetteer(), ctx.settings.nlu_model_dir)
+        ctx.nlu = LazyNlu(context.gazetteer(), ctx.settings)
     ctx.dialogue = DialogueService(ctx.nlu, ctx.cases, ctx.conversations, context, ctx.clock)
     return ctx.dialogue

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 COMMANDS: dict[str, str] = {
     "db": "bot.cli_db",
     "cases": "bot.cli_cases",
-    "nlu": "nlu.cli",
+    "nlu": "bot.cli_nlu",
     "chat": "bot.console",
     "demo": "bot.console",
     "serve": "bot.server",
@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
 SUMMARIES: dict[str, str] = {
     "db": "数据库：upgrade 升级表结构",
     "cases": "案件台账：list 列表、show 详情、export 导出",
-    "nlu": "语义理解：parse 解析、eval 评测",
+    "nlu": "语义理解：parse 解析、eval 评测、train 训练",
     "chat": "从标准输入逐行读用户消息，输出机器人的回复",
     "demo": "在终端里以居民身份和机器人对话（示例县）",
     "serve": "启动服务：渠道回调、工作人员接口、通知发送、超期督办",

@@ -23,7 +23,7 @@ from backend.drafts import (
 from dialogs import texts, understand
 from dialogs.context import DialogContext
 from dialogs.messages import Choice, Inbound, Reply
-from dialogs.names import looks_like_name
+from dialogs.names import find_name, looks_like_name
 from dialogs.state import ConversationState, Draft, Profile
 from dialogs.validate import check_credit_code, check_id_number, check_phone, normalise_digits
 from nlu.types import CATEGORIES, CATEGORY_NAMES, INSURANCE_TYPES, Entity, Parse
@@ -42,6 +42,11 @@ REQUIRED = ("description", "category", "name", "phone", "township")
 SKIPPABLE = frozenset(
     {"village", "id_number", "employer", "insurance_type", "period", "worker_village"}
 )
+#: A category ranked at least this likely is taken without asking (when the NLU is not
+#: "uncertain"); "other" is never taken without asking: the menu helps the user say more.
+RANKING_SURE = 0.6
+#: ... and at least this likely even when the NLU calls the message as a whole uncertain.
+RANKING_CLEAR = 0.8
 #: Default menu when the NLU offers no ranking.
 DEFAULT_CANDIDATES = ("contribution_amount", "late_fee", "refund")
 
@@ -402,18 +407,21 @@ class _Turn:
 
     def on_cancel_confirm(self) -> bool:
         st = self.st
+        st.mode = ""
+        keep = self.choice == "cancel_no" or (
+            not self.choice and (understand.is_deny(self.text) or "继续" in self.text)
+        )
+        if keep:
+            self.say(texts.CANCEL_KEPT)
+            self.continue_prompt()
+            return True
         if (
             self.choice == "cancel_yes"
             or understand.is_affirm(self.text)
             or understand.is_cancel(self.text)
         ):
-            st.draft, st.mode, st.asking = None, "", None
+            st.draft, st.asking = None, None
             self.say(texts.CANCEL_DONE)
-            return True
-        st.mode = ""
-        if self.choice == "cancel_no" or understand.is_deny(self.text):
-            self.say(texts.CANCEL_KEPT)
-            self.continue_prompt()
             return True
         return False
 
@@ -583,9 +591,14 @@ class _Turn:
         content = understand.squeeze(body)
         for e in parse.entities:
             content = content.replace(understand.squeeze(e.text), "")
-        return len(re.findall(r"[\u4e00-\u9fff]", content)) >= 4 and (
-            parse.intent in ("report_dispute", "inform", "correct") or parse.category is not None
-        )
+        if len(re.findall(r"[\u4e00-\u9fff]", content)) < 4:
+            return False
+        # "帮陈大爷反映个事" says nothing about the problem yet: the story must name one.
+        if parse.ranking and parse.ranking[0][1] >= RANKING_SURE:
+            return True
+        if parse.category is not None and not parse.uncertain:
+            return True
+        return parse.intent == "report_dispute" and parse.intent_confidence >= 0.7
 
     def take_category(self, parse: Parse, *, force: bool = False) -> None:
         draft = self.st.draft
@@ -593,9 +606,16 @@ class _Turn:
             return
         if parse.intent not in ("report_dispute", "inform", "correct") and not parse.category:
             return
-        if parse.category and not parse.uncertain:
-            draft.category, draft.category_sure = parse.category, True
-            draft.confidence, draft.tier_hint = parse.confidence, parse.tier
+        label, confidence = parse.category, parse.confidence
+        if label is None and parse.ranking and parse.ranking[0][1] >= RANKING_SURE:
+            # "inform" messages carry no category, but a long story still has a clear one.
+            label, confidence = parse.ranking[0]
+        top, top_p = parse.ranking[0] if parse.ranking else (None, 0.0)
+        # "uncertain" may come from the intent; a category this far ahead needs no menu.
+        plain = label == top and top_p >= RANKING_CLEAR
+        if label and label != "other" and (not parse.uncertain or plain):
+            draft.category, draft.category_sure = label, True
+            draft.confidence, draft.tier_hint = confidence, parse.tier
             return
         ranked = [label for label, _ in parse.ranking if label in CATEGORIES and label != "other"]
         if parse.category and parse.category != "other" and parse.category not in ranked:
@@ -628,6 +648,8 @@ class _Turn:
         if overwrite:
             entities = list(reversed(entities))  # the corrected value is the last one said
         for e in entities:
+            if e.type == "person_name" and len(str(e.value)) < 2:
+                continue  # a lone surname is not a name to store
             to_worker = (asking or "").startswith("worker_") or (
                 split is not None and e.start < split
             )
@@ -641,7 +663,33 @@ class _Turn:
             if name:
                 stored.append(name)
                 seen.add(e.type)
+        if (
+            "person_name" not in seen
+            and len(self.text) > 5
+            and asking in (None, "name", "worker_name", "description")
+        ):
+            stored += self.names_in_text(split, asking, overwrite, after)
         return stored
+
+    def names_in_text(
+        self, split: int | None, asking: str | None, overwrite: bool, after: int
+    ) -> list[str]:
+        """Names the NLU did not tag ("…的，叫王秀英，今年68了"), for the worker or complainant."""
+        st = self.st
+        assert st.draft is not None
+        found = find_name(self.text[after:])
+        if found is None:
+            return []
+        name, at = found[0], found[1] + after
+        if (asking or "").startswith("worker_") or (split is not None and at < split):
+            if st.profile.name and asking != "worker_name":
+                return []
+            st.profile.name = name
+            return ["worker_name"]
+        if st.draft.name and not (overwrite or asking == "name" or st.mode == "summary"):
+            return []
+        st.draft.name = name
+        return ["name"]
 
     def store(
         self, e: Entity, *, to_worker: bool, asking: str | None, overwrite: bool
@@ -1021,7 +1069,6 @@ class _Turn:
             candidates = st.draft.candidates or list(DEFAULT_CANDIDATES)
             choices = [Choice(f"cat:{c}", CATEGORY_NAMES[c]) for c in candidates[:3]]
             self.offer(*choices, Choice("cat:other", "其他"))
-            self.say("\n".join(f"{i}. {c.label}" for i, c in enumerate(self.choices, 1)))
         elif field_name == "township" and 1 < len(self.ctx.township_names) <= 12:
             self.offer(*(Choice(f"tw:{i}", n) for i, n in enumerate(self.ctx.township_names)))
         elif field_name == "village" and st.draft is not None:
@@ -1176,6 +1223,7 @@ def _clean_value(text: str) -> str:
 
 def _error(e: Entity) -> str:
     if e.reason:
-        return e.reason if e.reason.endswith(("。", "！", "？")) else e.reason + "。"
+        reason = e.reason.rstrip("。！!")
+        return reason + ("。" if "核对" in reason else "，请再核对一下。")
     label = texts.FIELD_LABELS.get(e.type, "这个内容")
     return f"{label}好像不对，请再核对一下。"

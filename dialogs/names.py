@@ -22,7 +22,9 @@ _COMPOUND = (
     "令狐",
     "夏侯",
 )
-_NOT_NAME = re.compile(r"[不没的了吗呢啊吧么什怎谁哪钱费保险社税局村镇乡号码电话公司单位问题知道]")
+_NOT_NAME = re.compile(
+    r"[不没的了吗呢啊吧么什怎谁哪钱费保险社税局村镇乡号码电话公司单位问题知道爷奶叔婶姨伯哥姐嫂妈爸娘户]"
+)
 _PREFIX = re.compile(r"^(我叫|我是|叫|姓名是?|名字是?|他叫|她叫|本人|当事人是?|被代办人是?)[:：]?")
 
 
@@ -38,4 +40,27 @@ def looks_like_name(text: str) -> str | None:
         return value if len(value) >= 3 else None
     if value[0] in _SINGLE and len(value) <= 4:
         return value
+    return None
+
+
+_CUES = (
+    re.compile(r"(?:网格员|代办员|协理员|网格长)[是叫:：]?([\u4e00-\u9fff]{2,4})"),
+    re.compile(r"(?:我叫|叫做|名叫|叫|姓名[是:：]?|名字[是叫:：]?)\s*([\u4e00-\u9fff·]{2,5})"),
+    re.compile(r"(?:帮|替|给)([\u4e00-\u9fff]{2,4}?)(?:反映|反应|登记|报|问|说|办)"),
+    re.compile(r"(?:^|[，,。\s的是])([\u4e00-\u9fff]{2,4})(?=[，,。；;\s]|$)"),
+)
+
+
+def find_name(text: str) -> tuple[str, int] | None:
+    """A personal name said inside a longer message ("…的，叫王秀英，今年68了") and where it
+    starts; None when nothing looks like one. A fallback for what the NLU did not tag."""
+    for n, cue in enumerate(_CUES):
+        for m in cue.finditer(text):
+            words = m.group(1)
+            # After 叫 / 帮 the name may run into the next word; between commas it is exact.
+            shortest = len(words) if n == len(_CUES) - 1 else 2
+            for size in range(min(len(words), 4), shortest - 1, -1):
+                name = looks_like_name(words[:size])
+                if name:
+                    return name, m.start(1)
     return None

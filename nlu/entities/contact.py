@@ -12,7 +12,9 @@ from nlu.entities.base import Found
 
 _MOBILE = re.compile(r"(?<![\dA-Za-z])(?:\+?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d{4}){2})(?![\dA-Za-z])")
 _LANDLINE = re.compile(r"(?<![\dA-Za-z])(\(?0\d{2,3}\)?[-\s]?[2-9]\d{6,7})(?![\dA-Za-z])")
-_DIGIT_RUN = re.compile(r"(?<![\dA-Za-z])(\d{6}\s?\d{4}\s?\d{4}\s?\d{3}[\dXx]|[\dXx]{14,20})(?![\dA-Za-z])")
+_DIGIT_RUN = re.compile(
+    r"(?<![\dA-Za-z])(\d{6}\s?\d{4}\s?\d{4}\s?\d{3}[\dXx]|[\dXx]{14,20})(?![\dA-Za-z])"
+)
 _USCC = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{2}\d{6}[0-9A-Za-z]{9,11})(?![0-9A-Za-z])")
 _CASE = re.compile(
     r"(?<![A-Za-z])([A-Za-z]{2,6})\s*[-_—－]?\s*(20\d{2})\s*[-_—－]?\s*(\d{1,6})(?!\d)"
@@ -31,7 +33,9 @@ def _digits(s: str) -> str:
 
 
 def phones(text: str) -> list[Found]:
-    out = [Found("phone", _digits(m.group(1)), m.start(1), m.end(1)) for m in _MOBILE.finditer(text)]
+    out = [
+        Found("phone", _digits(m.group(1)), m.start(1), m.end(1)) for m in _MOBILE.finditer(text)
+    ]
     for m in _LANDLINE.finditer(text):
         digits = _digits(m.group(1))
         if 10 <= len(digits) <= 12:

@@ -125,13 +125,17 @@ def _resolve(m: re.Match[str], p: str, today: date, year_hint: int | None) -> _S
     if part:
         quarter = re.search(r"[一二三四1-4]", part)
         if quarter and "季度" in part:
-            q = "一二三四".find(quarter.group(0)) + 1 if not quarter.group(0).isdigit() else int(quarter.group(0))
+            q = (
+                "一二三四".find(quarter.group(0)) + 1
+                if not quarter.group(0).isdigit()
+                else int(quarter.group(0))
+            )
             return _Span(date(year, 3 * q - 2, 1), _last_day(year, 3 * q), has_year)
-        first, last = {
+        first_month, last_month = {
             "上半年": (1, 6), "前半年": (1, 6), "下半年": (7, 12), "后半年": (7, 12),
             "年初": (1, 3), "年中": (6, 7), "年底": (11, 12), "年末": (11, 12),
         }[part]  # fmt: skip
-        return _Span(date(year, first, 1), _last_day(year, last), has_year)
+        return _Span(date(year, first_month, 1), _last_day(year, last_month), has_year)
     if g.get(p + "m"):
         month = _month_value(g[p + "m"])
         lunar = g.get(p + "lunar") or g[p + "m"] in ("正", "冬", "腊")
@@ -189,19 +193,23 @@ def periods(text: str, today: date) -> list[Found]:
         if end < start:
             continue
         out.append(
-            Found("period", {"start": start.isoformat(), "end": end.isoformat()}, m.start(), m.end())
+            Found(
+                "period", {"start": start.isoformat(), "end": end.isoformat()}, m.start(), m.end()
+            )
         )
     for m in _RECENT.finditer(text):
         if any(f.start <= m.start() < f.end for f in out):
             continue
         n_text = m.group("n")
         n = 0.5 if n_text == "半" else parse_number(n_text) or 0
-        months = int(round(n * (12 if m.group("u") == "年" else 1)))
+        months = round(n * (12 if m.group("u") == "年" else 1))
         if months <= 0 or months > 240:
             continue
         start = _add_months(today, -months)
         out.append(
-            Found("period", {"start": start.isoformat(), "end": today.isoformat()}, m.start(), m.end())
+            Found(
+                "period", {"start": start.isoformat(), "end": today.isoformat()}, m.start(), m.end()
+            )
         )
     return out
 

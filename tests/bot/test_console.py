@@ -79,7 +79,8 @@ async def test_demo_files_a_case_and_shows_the_staff_push(tmp_path: Path, nlu_en
     assert await demo(io.StringIO(script + "\n"), out, settings, nlu=nlu_engine) == 0
     text = out.getvalue()
     assert "案件编号：YC-" in text
+    assert "  1. 确认提交" in text  # choices as a numbered list
     assert "推送给工作人员" in text  # the new-case notification, as it would be pushed
     assert "13812341427" not in text.split("推送给工作人员", 1)[1]  # staff pushes are masked
     assert "网格员 张桂兰" in text
-    assert text.count("个人信息说明") == 3  # resident, grid worker, new resident: each asked
+    assert text.count("【个人信息说明】") == 3  # resident, grid worker, new resident: each asked

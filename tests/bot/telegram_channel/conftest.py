@@ -19,15 +19,6 @@ def tg_nlu(county: Any) -> Any:
     import nlu
     from bot.bootstrap import dialog_context
 
-    if not hasattr(nlu, "load_nlu"):  # TEMPORARY until the NLU lands
-        from nlu.types import Parse
-
-        class Stub:
-            def parse(self, text: str, now: Any = None) -> Parse:
-                return Parse(text, "greet" if "你好" in text else "inform", None, 0.5, "general")
-
-        return Stub()
-
     return nlu.load_nlu(gazetteer=dialog_context(county).gazetteer())
 
 

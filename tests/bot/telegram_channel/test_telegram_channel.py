@@ -52,7 +52,13 @@ async def press(h: Harness, user: int, data: str, *, webhook: bool = False) -> s
 async def intake(h: Harness, *, webhook: bool) -> str:
     first = await say(h, RESIDENT, "/start", webhook=webhook)
     assert "个人信息说明" in first
+    question = h.fake.sent_message(-1, RESIDENT)
     assert "遇到了什么问题" in await press(h, RESIDENT, "yes", webhook=webhook)
+    # the same button pressed again: answered, nothing else happens
+    again = h.fake.press(RESIDENT, question, "yes", queue=not webhook)
+    if webhook:
+        assert await h.post_update(again) == 200
+    await h.fake.wait_for(lambda: h.fake.of("answerCallbackQuery")[-1].get("text") == ALREADY_DONE)
     summary = await say(h, RESIDENT, RAMBLING, webhook=webhook)
     assert "请核对" in summary and "王秀英" in summary
     done = await press(h, RESIDENT, "confirm", webhook=webhook)
@@ -88,6 +94,10 @@ async def test_resident_intake_by_webhook_wrong_secret_refused(
         forged = fake.text(RESIDENT, "你好", queue=False)
         assert await h.post_update(forged, secret="wrong") == 403
         assert await h.post_update(forged, secret=None) == 403
+        url = str(h.server.make_url("/telegram/webhook"))
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with h.http.post(url, data=b"not json", headers=headers) as resp:
+            assert resp.status == 400
         assert not h.handler.seen and not fake.of("sendMessage")
 
         number = await intake(h, webhook=True)
@@ -176,12 +186,17 @@ async def test_staff_buttons_and_reply_reach_the_complainant(
         reply = fake.text(staff_id, answer, chat_id=group, reply_to=note, queue=False)
         assert await h.post_update(reply) == 200
         assert "已书面答复" in fake.texts(group)[-1]
+        # Telegram re-sends the update: the reply is not recorded (nor relayed) twice
+        before = len(fake.texts(group))
+        assert await h.post_update(reply) == 200
+        assert len(fake.texts(group)) == before
         detail = await h.ctx.cases.detail(number)
         assert detail.status == "replied" and detail.latest_reply == answer
 
         result = await h.deliver_outbox()
         assert result.dead == 0
-        assert any(answer in t for t in fake.texts(RESIDENT)), fake.texts(RESIDENT)
+        relayed = [t for t in fake.texts(RESIDENT) if answer in t]
+        assert len(relayed) == 1, fake.texts(RESIDENT)
 
 
 async def test_reply_command_and_rate_limits(
