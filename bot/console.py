@@ -10,7 +10,7 @@ import asyncio
 import json
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -149,21 +149,22 @@ async def demo(
         build_dialogue(app)
     assert app.dialogue is not None
     notifier = Notifier(app.db, [DemoSender(out)], clock=app.clock)
-    who = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
+    current = [Identity(user=f"居民-{uuid.uuid4().hex[:6]}")]  # switched by /new and /grid
     print(BANNER.format(county=app.county.name), file=out, flush=True)
     try:
-        for line in _prompted(lines, out, who):
+        for line in _prompted(lines, out, lambda: current[0].label):
+            who = current[0]
             text = line.strip()
             if not text:
                 continue
             if text in ("/quit", "/exit", "/q"):
                 break
             if text == "/new":
-                who = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
+                who = current[0] = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
                 print(f"（现在你是一位新居民：{who.user}）\n", file=out, flush=True)
                 continue
             if text == "/grid":
-                who = _grid_identity(app.county.grid_workers)
+                who = current[0] = _grid_identity(app.county.grid_workers)
                 print(f"（现在你是{who.label}）\n", file=out, flush=True)
                 continue
             message = inbound(who.user, text, contact_phone=who.contact_phone)
@@ -175,11 +176,11 @@ async def demo(
     return 0
 
 
-def _prompted(lines: TextIO, out: TextIO, who: Identity) -> Iterator[str]:
+def _prompted(lines: TextIO, out: TextIO, label: Callable[[], str]) -> Iterator[str]:
     interactive = lines.isatty()
     while True:
         if interactive:
-            print(f"{who.label}> ", end="", file=out, flush=True)
+            print(f"{label()}> ", end="", file=out, flush=True)
         line = lines.readline()
         if not line:
             return

@@ -24,6 +24,8 @@ from nlu.types import Parse
 
 log = logging.getLogger(__name__)
 
+SORRY = "不好意思，系统开了个小差，请稍后再发一次。您之前填的内容都还在。"
+
 
 class Parser(Protocol):
     def parse(self, text: str, now: datetime | None = None) -> Parse: ...
@@ -64,7 +66,13 @@ class DialogueService:
             raw = await self.store.load(inbound.channel, inbound.user_ref)
             state = ConversationState.from_json(raw)
             await self._refresh_feedback(state, inbound)
-            state, replies = await self._turn(state, inbound, replay_allowed=True)
+            try:
+                state, replies = await self._turn(state, inbound, replay_allowed=True)
+            except Exception:
+                # A bug must not leave the user without an answer; the saved state stays as
+                # it was, so nothing collected so far is lost.
+                log.exception("dialogue turn failed for %s:%s", inbound.channel, inbound.user_ref)
+                return [Reply(SORRY)]
             await self.store.save(inbound.channel, inbound.user_ref, state.to_json())
         return merge(replies)
 
