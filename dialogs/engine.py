@@ -598,7 +598,13 @@ class _Turn:
             return True
         if parse.category is not None and not parse.uncertain:
             return True
-        return parse.intent == "report_dispute" and parse.intent_confidence >= 0.7
+        if parse.intent == "report_dispute" and parse.intent_confidence >= 0.7:
+            return True
+        # A rambling story the classifier cannot place is still the user's description:
+        # keep it and let the category menu sort it out, rather than asking them to retype.
+        return len(re.findall(r"[\u4e00-\u9fff]", content)) >= 6 and understand.mentions_domain(
+            content
+        )
 
     def take_category(self, parse: Parse, *, force: bool = False) -> None:
         draft = self.st.draft

@@ -182,6 +182,17 @@ def _is(text: str, words: tuple[str, ...], limit: int = 8) -> bool:
     )
 
 
+#: Words that place a message in social-insurance territory, homophone typos included.
+DOMAIN_WORDS = re.compile(
+    r"社保|社宝|社会保险|保险|养老|医保|医宝|医疗|缴费|交费|缴纳|扣|退费|退钱|滞纳|利息|罚"
+    r"|补缴|补交|工伤|失业|生育|参保|断缴|断交|待遇|报销|欠缴|欠费|拖欠|基数|工资|单位|公司|厂"
+)
+
+
+def mentions_domain(text: str) -> bool:
+    return DOMAIN_WORDS.search(text) is not None
+
+
 def is_cancel(text: str) -> bool:
     s = squeeze(text)
     return bool(s) and len(s) <= 10 and any(w in s for w in CANCEL)
