@@ -23,7 +23,7 @@ from backend.drafts import (
 from dialogs import texts, understand
 from dialogs.context import DialogContext
 from dialogs.messages import Choice, Inbound, Reply
-from dialogs.names import find_name, looks_like_name
+from dialogs.names import find_name, is_address_form, looks_like_name
 from dialogs.state import ConversationState, Draft, Profile
 from dialogs.validate import check_credit_code, check_id_number, check_phone, normalise_digits
 from nlu.types import CATEGORIES, CATEGORY_NAMES, INSURANCE_TYPES, Entity, Parse
@@ -1018,6 +1018,10 @@ class _Turn:
         return True
 
     def unanswered(self) -> None:
+        if self.st.asking in ("name", "worker_name") and is_address_form(self.text):
+            self.say(texts.FULL_NAME_PLEASE)
+            self.continue_prompt()
+            return
         self.say(texts.NOT_UNDERSTOOD)
         if self.st.mode == "summary":
             self.say(texts.EDIT_HINT)

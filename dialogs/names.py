@@ -64,3 +64,15 @@ def find_name(text: str) -> tuple[str, int] | None:
                 if name:
                     return name, m.start(1)
     return None
+
+
+_ADDRESS_FORM = re.compile(
+    r"^(?:老)?[\u4e00-\u9fff]{1,2}(?:大爷|大妈|大娘|大伯|大叔|大婶|大哥|大姐|爷爷|奶奶|阿姨|叔叔|婶婶|师傅|老汉|老太|婆婆|伯伯)$"
+)
+
+
+def is_address_form(text: str) -> bool:
+    """ "李大爷", "王阿姨": how villagers name a neighbour, not the name the form needs."""
+    value = re.sub(r"[\s，。！？、,.!?~…:：]+", "", text)
+    value = _PREFIX.sub("", value)
+    return _ADDRESS_FORM.fullmatch(value) is not None

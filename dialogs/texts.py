@@ -93,6 +93,7 @@ def question(field: str, draft: Draft | None, profile: Profile, ctx: DialogConte
 
 REQUIRED_NOT_SKIPPABLE = "这一项需要填写，工作人员才能联系上并办理。"
 NOT_UNDERSTOOD = "不好意思，没太看明白。"
+FULL_NAME_PLEASE = "登记需要身份证上的全名，比如“李德福”，麻烦再说一下。"
 CANCEL_ASK = "确定不反映了吗？已经填的内容会删掉。"
 CANCEL_DONE = "好的，已取消，刚才填的内容已删除。什么时候想反映，直接跟我说就行。"
 CANCEL_KEPT = "好的，我们接着来。"

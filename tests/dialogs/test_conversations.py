@@ -336,3 +336,22 @@ async def test_cancel_words(chat: Chat, word: str) -> None:
     await chat.verify(
         [("我交的社保钱扣多了", "名字"), (word, "确定不反映了吗"), ("是的", "已取消")]
     )
+
+
+async def test_a_neighbourly_name_is_asked_again_for_the_full_name(chat: Chat) -> None:
+    await _agree(chat)
+    await chat.verify(
+        [
+            ("单位没给我交养老保险，欠了好几年了", "名字"),
+            ("李大爷", ("全名", "!没太看明白")),
+            ("李德福", "电话"),
+        ]
+    )
+
+
+async def test_a_story_the_classifier_cannot_place_is_kept_not_asked_again(
+    chat: Chat,
+) -> None:
+    await _agree(chat)
+    reply = await chat.verify([("我叫王秀英，去年下半年社宝扣多了好几百", "!说说遇到了什么问题")])
+    assert "遇到了什么问题" not in reply.text
