@@ -18,7 +18,7 @@ def render_notification(note: Notification) -> str:
     lines = [f"【{note.title}】" + (f" {number}" if number and number not in note.title else "")]
     lines.append(f"致：{note.recipient}（{note.channel}）")
     lines += [f"  {line}" for line in mask_text(note.text).splitlines() if line.strip()]
-    if note.due_label:
+    if note.due_label and note.due_label not in note.text:
         lines.append(f"  办理时限：{note.due_label}")
     if note.actions:
         lines.append("  " + " ".join(f"[{label}]" for _id, label in note.actions))
