@@ -56,6 +56,10 @@ _NOW = r"(?P<now>至今|到现在|到目前|到今天|到如今|开始|起|以�
 _PERIOD = re.compile(
     rf"(?<![\d.])(?:{_point('a')})(?:(?:{_JOIN}(?:{_point('b')}|(?P<bnow>现在|目前|今天|如今)))|\s*{_NOW})?"
 )
+#: "今年68了", "今年都七十多岁": a year followed by an age says how old, not when.
+_AGE_AFTER = re.compile(
+    r"\s*(?:都|已经|快|也|有|刚|满|才)?\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁|了|多)"
+)
 _RECENT = re.compile(
     r"(?:最近|近|这|过去(?:的)?)\s*(?P<n>\d{1,2}|[一二两三四五六七八九十几半])\s*(?:个)?\s*(?P<u>月|年)"
 )
@@ -167,6 +171,9 @@ def _shift_year(span: _Span, years: int) -> _Span:
 def periods(text: str, today: date) -> list[Found]:
     out: list[Found] = []
     for m in _PERIOD.finditer(text):
+        year_only = m.group("aoy") and m.group(0).strip() == m.group("aoy").strip()
+        if year_only and _AGE_AFTER.match(text, m.end()):
+            continue
         first = _resolve(m, "a", today, None)
         if first is None:
             continue

@@ -87,6 +87,7 @@ def _filled(state: ConversationState) -> set[str]:
 @settings(
     max_examples=50,
     deadline=None,
+    derandomize=True,  # CI must not turn red on a new random draw; widen max_examples to explore
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(texts=inputs, idle=gaps)
@@ -105,7 +106,14 @@ def test_random_input_never_raises_or_loses_a_field(
             for choice in reply.choices:
                 assert choice.id.isascii() and 0 < len(choice.id) <= 32, choice
         before, after = _filled(state), _filled(result.state)
-        if result.state.draft is not None or state.mode not in DISCARDING_MODES:
+        # Thrown away on purpose = no draft any more, or a fresh one ("重新开始" after idling).
+        new_draft = result.state.draft
+        discarded = state.mode in DISCARDING_MODES and (
+            new_draft is None
+            or state.draft is None
+            or new_draft.started_at != state.draft.started_at
+        )
+        if not discarded:
             lost = before - after
             assert not lost, f"{text!r} lost {lost} (mode {state.mode!r})"
         assert set(DRAFT_FIELDS) >= after

@@ -114,3 +114,11 @@ def test_cli_parse_writes_one_json_object_per_line() -> None:
     assert first["intent"] == "report_dispute" and first["category"] == "arrears"
     assert second["intent"] == "greet" and second["category"] is None
     assert set(first) >= {"text", "intent", "category", "confidence", "tier", "entities"}
+
+
+def test_an_age_is_not_a_disputed_period(model: Any) -> None:
+    parse = model.parse("俺今年68了，去年下半年社宝扣多了", now=NOW)
+    assert _values(parse, "period") == [{"start": "2025-07-01", "end": "2025-12-31"}]
+    assert _values(model.parse("今年的养老保险扣多了", now=NOW), "period") == [
+        {"start": "2026-01-01", "end": "2026-12-31"}
+    ]
