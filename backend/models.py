@@ -137,7 +137,9 @@ class Event(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     at: datetime = _ts(index=True)
-    actor: str = Field(max_length=200)  # "system", "staff:<id>", "complainant", "grid_worker:<phone>"
+    actor: str = Field(
+        max_length=200
+    )  # "system", "staff:<id>", "complainant", "grid_worker:<phone>"
     action: str = Field(max_length=32)
     text: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False, default=""))
     data: dict[str, Any] | None = _json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,3 +38,11 @@ class Settings(BaseSettings):
     rasa_url: str | None = None
     #: Where trained NLU models are cached; default: a user cache directory.
     nlu_model_dir: Path | None = None
+
+
+def secret_value(value: Any) -> str | None:
+    """The plain text of a secret setting, or None when it is unset or empty."""
+    if value is None:
+        return None
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+    return raw or None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from nlu.entities.numbers import parse_number
 from nlu.types import CATEGORY_NAMES, INSURANCE_TYPES
 
 _PUNCT = re.compile(r"[\s，。！？、,.!?~～…；;：:“”\"'（）()【】\[\]]+")
@@ -152,20 +153,6 @@ INSURANCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("maternity", ("生育",)),
 )
 
-_CN_NUMBERS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
-
 
 def squeeze(text: str) -> str:
     """Lower-case, punctuation and spaces removed: what short-phrase matching compares."""
@@ -287,7 +274,7 @@ def menu_index(text: str, size: int) -> int | None:
     if not m:
         return None
     token = m.group(1)
-    n = int(token) if token.isdigit() else _CN_NUMBERS[token]
+    n = int(parse_number(token) or 0)
     return n - 1 if 1 <= n <= size else None
 
 

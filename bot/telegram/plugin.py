@@ -28,6 +28,7 @@ from telegram.ext import Application
 
 from backend.config import ConfigError
 from backend.notifications import Sender
+from backend.settings import secret_value
 from bot.telegram.handlers import StaffDesk, UpdateTranslator
 from bot.telegram.sending import TelegramSender
 from dialogs.messages import InboundHandler
@@ -41,16 +42,9 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def _secret(value: Any) -> str | None:
-    if value is None:
-        return None
-    raw = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-    return raw or None
-
-
 def configured(settings: Any) -> bool:
     """A bot token is set."""
-    return _secret(getattr(settings, "telegram_token", None)) is not None
+    return secret_value(getattr(settings, "telegram_token", None)) is not None
 
 
 class TelegramPlugin:
@@ -68,11 +62,11 @@ class TelegramPlugin:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         settings = ctx.settings
-        token = _secret(settings.telegram_token)
+        token = secret_value(settings.telegram_token)
         if token is None:
             raise ConfigError("没有设置 YICHUANG_TELEGRAM_TOKEN（Telegram 机器人令牌）。")
         self.webhook_url: str | None = settings.telegram_webhook_url or None
-        self._secret = _secret(settings.telegram_secret)
+        self._secret = secret_value(settings.telegram_secret)
         if self.webhook_url and (self._secret is None or not _SECRET_OK.match(self._secret)):
             raise ConfigError(
                 "设置了 YICHUANG_TELEGRAM_WEBHOOK_URL 时，YICHUANG_TELEGRAM_SECRET 必须设置为"

@@ -28,6 +28,7 @@ import aiohttp
 from aiohttp import web
 
 from backend.notifications import Sender
+from backend.settings import secret_value
 from bot.wecom.api import WeComApi
 from bot.wecom.crypto import SignatureError, WeComCryptoError, WXBizMsgCrypt
 from bot.wecom.cursors import CursorStore
@@ -49,21 +50,14 @@ ONLY_TEXT = "目前只能处理文字消息，请用文字说说您遇到的问�
 WELCOME_TAIL = "请直接用文字说说您遇到的问题，我帮您登记并转给负责的部门办理。"
 
 
-def _secret(value: Any) -> str | None:
-    if value is None:
-        return None
-    raw = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-    return raw or None
-
-
 def configured(settings: Any) -> bool:
     """Enough settings to receive callbacks: corp id, callback token and EncodingAESKey, and
     at least one of the two secrets."""
     return bool(
         settings.wecom_corp_id
-        and _secret(settings.wecom_token)
-        and _secret(settings.wecom_aes_key)
-        and (_secret(settings.wecom_secret) or _secret(settings.wecom_kf_secret))
+        and secret_value(settings.wecom_token)
+        and secret_value(settings.wecom_aes_key)
+        and (secret_value(settings.wecom_secret) or secret_value(settings.wecom_kf_secret))
     )
 
 
@@ -112,8 +106,8 @@ class WeComPlugin:
         self._environ = environ
         self._corp_id = str(settings.wecom_corp_id or "")
         self._crypto = WXBizMsgCrypt(
-            _secret(settings.wecom_token) or "",
-            _secret(settings.wecom_aes_key) or "",
+            secret_value(settings.wecom_token) or "",
+            secret_value(settings.wecom_aes_key) or "",
             self._corp_id,
         )
         self._cursors = CursorStore(ctx.db, ctx.clock)
@@ -131,9 +125,9 @@ class WeComPlugin:
     def senders(self) -> list[Sender]:
         dashboard = getattr(self._ctx.county, "dashboard_url", None)
         out: list[Sender] = [WeComRobotSender(self.api, dashboard, self._environ)]
-        if _secret(self._ctx.settings.wecom_secret):
+        if secret_value(self._ctx.settings.wecom_secret):
             out.append(WeComAppSender(self.api, dashboard))
-        if _secret(self._ctx.settings.wecom_kf_secret):
+        if secret_value(self._ctx.settings.wecom_kf_secret):
             out.append(WeComKfSender(self.api, self._cursors, self._open_kfid))
         return out
 
@@ -145,7 +139,7 @@ class WeComPlugin:
 
     async def start(self) -> None:
         self.api()
-        if self._catch_up and _secret(self._ctx.settings.wecom_kf_secret):
+        if self._catch_up and secret_value(self._ctx.settings.wecom_kf_secret):
             # Messages that arrived while we were down (their callbacks were given up on)
             # wait on WeChat Work's side: pull them once, from the stored cursors.
             self.spawn(self._catch_up_kf())
@@ -173,8 +167,8 @@ class WeComPlugin:
             self._api = WeComApi(
                 self._http,
                 corp_id=self._corp_id,
-                app_secret=_secret(s.wecom_secret),
-                kf_secret=_secret(s.wecom_kf_secret),
+                app_secret=secret_value(s.wecom_secret),
+                kf_secret=secret_value(s.wecom_kf_secret),
                 agent_id=str(s.wecom_agent_id) if s.wecom_agent_id else None,
                 base=s.wecom_api_base,
                 monotonic=self._monotonic,
