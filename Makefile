@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/yichuang demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check nlu dialogs backend bot tests benchmarks
+	$(BIN)/ruff check identifiers nlu dialogs backend bot tests benchmarks
 	$(BIN)/mypy
 
 test: $(STAMP) lint

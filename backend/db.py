@@ -193,6 +193,15 @@ def alembic_config(connection: sa.Connection | None = None) -> Any:
     return cfg
 
 
+def head_revision() -> str:
+    """The newest migration of this release (what ``upgrade()`` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def _run_alembic(sync_conn: sa.Connection, revision: str) -> None:
     from alembic import command
 

@@ -49,6 +49,9 @@ class CaseDraft:
     consent: bool = False
     reported_at: datetime | None = None
     keywords: list[str] = field(default_factory=list)
+    #: Identifies the draft (one per report the dialogue collects): opening the same draft
+    #: twice returns the case opened the first time. None: no idempotency.
+    draft_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,9 @@ class Case(SQLModel, table=True):
     amount: float | None = None
     people_count: int | None = None
     nlu_confidence: float | None = None
+    #: The dialogue's key of the draft this case was opened from: a repeated 确认 (after a
+    #: crash, or reaching two processes) finds the case instead of opening a second one.
+    draft_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
     #: Earlier case this one repeats (重复件), if any.
     repeat_of: str | None = Field(default=None, max_length=32, index=True)
     #: Where the case went when transferred out of the county (转外地).

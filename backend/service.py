@@ -305,10 +305,64 @@ class CaseService:
     async def open_case(self, draft: CaseDraft) -> OpenedCase:
         """Register a case in one transaction: number, routing, tier, due date, events, outbox."""
         now = self._now()
-        county = self.county
-        c = draft.complainant
         category = draft.category if draft.category in CATEGORIES else "other"
         description = (draft.description or "").strip() or "（未填写诉求内容）"
+        key = (draft.draft_key or "").strip()[:64] or None
+        if key is not None:
+            earlier = await self._opened_from_draft(key)
+            if earlier is not None:
+                return earlier
+        try:
+            return await self._open_new(draft, key, category, description, now)
+        except sa.exc.IntegrityError:
+            # Another process opened the same draft between our look-up and our commit.
+            if key is None:
+                raise
+            earlier = await self._opened_from_draft(key)
+            if earlier is None:
+                raise
+            return earlier
+
+    async def _opened_from_draft(self, key: str) -> OpenedCase | None:
+        """The case already opened from draft ``key``, as ``open_case`` returned it."""
+        async with self.db.session() as s:
+            case = (
+                await s.execute(sa.select(Case).where(col(Case.draft_key) == key))
+            ).scalar_one_or_none()
+            if case is None:
+                return None
+            assert case.id is not None
+            rows = await s.execute(
+                sa.select(col(Assignment.agency_id))
+                .where(
+                    col(Assignment.case_id) == case.id,
+                    col(Assignment.role) == "co",
+                    col(Assignment.active).is_(True),
+                )
+                .order_by(col(Assignment.id))
+            )
+            co = [r[0] for r in rows]
+        return OpenedCase(
+            number=case.number,
+            category=case.category,
+            tier=case.tier,
+            lead=self._contact(case.lead_agency),
+            co_agencies=tuple(self._contact(a) for a in co),
+            due_at=case.due_at,
+            working_days=self.county.working_days(case.tier),
+            related_cases=(case.repeat_of,) if case.repeat_of else (),
+        )
+
+    async def _open_new(
+        self,
+        draft: CaseDraft,
+        key: str | None,
+        category: str,
+        description: str,
+        now: datetime,
+    ) -> OpenedCase:
+        county = self.county
+        c = draft.complainant
         async with self.db.session(write=True) as s:
             number = await self._next_number(s, now)
             related = await self._earlier_cases(s, draft, category, now)
@@ -373,6 +427,7 @@ class CaseService:
                 amount=c.amount,
                 people_count=c.people_count,
                 nlu_confidence=draft.nlu_confidence,
+                draft_key=key,
                 repeat_of=related[0] if related else None,
                 reminders=[],
                 updated_at=now,

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from backend.categories import INSURANCE_TYPES, category_label, tier_label
 from backend.config import Agency, County
-from backend.masking import mask_id, mask_phone, mask_text
 from backend.models import Case, Filer, Person
 from backend.workflow import ROUTES
+from identifiers.masking import mask_id, mask_phone, mask_text
 
 FEEDBACK_QUESTION = "请您对办理结果作出评价：满意 / 基本满意 / 不满意。"
 LEGAL_ROUTES = "如对处理结果仍有异议，您可以依法" + "、".join(ROUTES.values()) + "。"

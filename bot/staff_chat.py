@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.access import actor_for, refusal, sees_all
-from backend.masking import mask_id, mask_phone, mask_text
 from backend.service import CaseDetail, CaseFilter
 from backend.workflow import OPEN_STATUSES, CaseNotFound, StaffAction, WorkflowError
 from dialogs.messages import Choice, Reply
+from identifiers.masking import mask_id, mask_phone, mask_text
 
 log = logging.getLogger(__name__)
 

@@ -185,6 +185,8 @@ def case_draft(state: ConversationState, inbound: Inbound) -> CaseDraft:
         filed_by=filer,
         consent=bool(d.proxy and d.consent),
         reported_at=inbound.received_at,
+        # One report, one case: a 确认 repeated after a crash or sent twice finds this key.
+        draft_key=f"{inbound.channel}:{inbound.user_ref}:{d.started_at}" if d.started_at else None,
     )
 
 

@@ -24,6 +24,10 @@ from nlu.types import Parse
 
 log = logging.getLogger(__name__)
 
+#: What the NLU reads of one message (Telegram allows 4,096 characters, WeChat 2,048): the
+#: description keeps the whole text, the analysis its head.
+MAX_TEXT = 4096
+
 SORRY = "不好意思，系统开了个小差，请稍后再发一次。您之前填的内容都还在。"
 
 
@@ -79,15 +83,20 @@ class DialogueService:
     def parse(self, text: str, now: datetime) -> Parse:
         return self.nlu.parse(text, now=now)
 
+    async def _parse(self, text: str, now: datetime) -> Parse:
+        """The parse in a worker thread: the event loop goes on serving other users (and
+        ``/healthz``) while one message is analysed."""
+        return await asyncio.to_thread(self.parse, text[:MAX_TEXT], now)
+
     async def _turn(
         self, state: ConversationState, inbound: Inbound, *, replay_allowed: bool
     ) -> tuple[ConversationState, list[Reply]]:
-        parse = self.parse(inbound.text, inbound.received_at)
+        parse = await self._parse(inbound.text, inbound.received_at)
         tail = None
         if understand.is_correction(inbound.text):
             tail_text = understand.correction_tail(inbound.text)
             if tail_text:
-                tail = self.parse(tail_text, inbound.received_at)
+                tail = await self._parse(tail_text, inbound.received_at)
         result = engine.turn(state, inbound, parse, self.context, tail=tail)
         state, replies = result.state, list(result.replies)
         for effect in result.effects:

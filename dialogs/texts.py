@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from backend.drafts import CaseView, OpenedCase
 from dialogs.context import DialogContext
 from dialogs.state import Draft, Profile
-from dialogs.validate import mask_id, mask_phone, mask_text
+from identifiers import mask_id, mask_phone, mask_text
 from nlu.types import CATEGORY_NAMES, INSURANCE_TYPES
 
 FIELD_LABELS: dict[str, str] = {

@@ -1,20 +1,29 @@
 """Checks of single answers, with the friendly sentence to show when they fail.
 
 The NLU already marks invalid entities (``Entity.valid``/``reason``); these checks cover bare
-answers the NLU did not recognise as an entity, e.g. 17 digits typed for an ID number.
+answers the NLU did not recognise as an entity, e.g. 17 digits typed for an ID number. The
+rules themselves live in ``identifiers`` (one home for each kind of number).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from identifiers import (
+    check_id_number as _check_id,
+)
+from identifiers import (
+    check_phone as _check_phone,
+)
+from identifiers import (
+    credit_code_problem,
+    normalise_credit_code,
+)
+from identifiers.digits import CHINESE_DIGITS, SEPARATORS, ascii_digit
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ－", "0123456789xX-")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+#: When no message date is known, only impossible birth dates are refused.
+_NO_DATE = date(9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -24,70 +33,32 @@ class Checked:
 
 
 def normalise_digits(text: str) -> str:
-    """Full-width digits to ASCII; drops the spaces and dashes people type inside numbers."""
-    return re.sub(r"[\s\-—]", "", text.translate(_FULLWIDTH))
+    """Digits of any script to ASCII (not Chinese ones: 一 is a word too); drops the spaces
+    and dashes people type inside numbers."""
+    out = []
+    for ch in text:
+        if ch in SEPARATORS and ch != ".":
+            continue
+        digit = None if ch in CHINESE_DIGITS else ascii_digit(ch)
+        out.append(digit or ("X" if ch in "xｘＸ" else ch))
+    return "".join(out)
+
+
+def _sentence(problem: str) -> str:
+    return problem if problem.endswith(("。", "）")) else f"{problem}，请再核对一下。"
 
 
 def check_phone(text: str) -> Checked:
-    digits = "".join(ch for ch in normalise_digits(text) if ch.isdigit())
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if _MOBILE.fullmatch(digits):
-        return Checked(digits)
-    if digits.startswith("0") and 10 <= len(digits) <= 12:
-        return Checked(digits)  # landline with area code
-    if digits.startswith("1") and len(digits) in (10, 12):
-        return Checked(None, f"手机号是11位，您发的是{len(digits)}位，请再核对一下。")
-    if 7 <= len(digits) <= 8:
-        return Checked(None, "座机号请加上区号，比如0356-5551234。")
-    return Checked(None, "这个电话号码好像不对，请再核对一下（手机号是11位）。")
+    result = _check_phone(text)
+    return Checked(result.value, result.problem)
 
 
-def check_id_number(text: str) -> Checked:
-    value = normalise_digits(text).upper()
-    if not re.fullmatch(r"\d{17}[\dX]|\d{15}", value):
-        n = len(re.sub(r"[^\dX]", "", value))
-        return Checked(None, f"身份证号应该是18位，您发的是{n}位，请再核对一下。")
-    if len(value) == 15:
-        return Checked(None, "这是老的15位身份证号，请发18位的新号码。")
-    try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return Checked(None, "身份证号里的出生日期不对，请再核对一下。")
-    try:
-        ric.validate(value)
-    except InvalidChecksum:
-        return Checked(None, "身份证号第18位校验码不对，请再核对一下。")
-    except ValidationError:
-        return Checked(None, "这个身份证号好像不对，请再核对一下。")
-    return Checked(value)
+def check_id_number(text: str, today: date | None = None) -> Checked:
+    result = _check_id(text, today or _NO_DATE)
+    return Checked(result.value, _sentence(result.problem) if result.problem else None)
 
 
 def check_credit_code(text: str) -> Checked:
-    value = normalise_digits(text).upper()
-    try:
-        return Checked(uscc.validate(value))
-    except InvalidLength:
-        return Checked(None, f"统一社会信用代码应该是18位，您发的是{len(value)}位，请再核对一下。")
-    except InvalidChecksum:
-        return Checked(None, "统一社会信用代码最后一位校验码不对，请再核对一下。")
-    except (InvalidFormat, ValidationError):
-        return Checked(None, "这个统一社会信用代码好像不对，请再核对一下。")
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else phone[:-4] + "****"
-
-
-def mask_id(value: str) -> str:
-    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else value
-
-
-_ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def mask_text(text: str) -> str:
-    """ID numbers and mobile numbers inside free text, partly hidden (summaries)."""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0).upper()), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    code = normalise_credit_code(text)
+    problem = credit_code_problem(code)
+    return Checked(None, _sentence(problem)) if problem else Checked(code)

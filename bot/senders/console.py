@@ -8,8 +8,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from backend.masking import mask_text
 from backend.notifications import Notification
+from identifiers.masking import mask_text
 
 
 def render_notification(note: Notification) -> str:

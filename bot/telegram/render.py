@@ -21,9 +21,9 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from backend.masking import mask_text
 from backend.notifications import Notification
 from dialogs.messages import Choice, Reply
+from identifiers.masking import mask_text
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ import os
 import re
 from collections.abc import Callable, Mapping
 
-from backend.masking import mask_text
 from backend.notifications import Notification, PermanentSendError
 from bot.wecom.api import WeComApi
 from bot.wecom.cursors import CursorStore
+from identifiers.masking import mask_text
 
 ROBOT_ENV_PREFIX = "YICHUANG_WECOM_ROBOT_"
 #: Notification kinds addressed to the complainant (their own data: not masked).

@@ -5,10 +5,11 @@ Usable on its own: the dialogue re-extracts a single answer ("13812341427", "202
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from nlu.entities.base import Found, overlaps
+from nlu.entities.base import MAX_FOUND, Found, overlaps
 from nlu.entities.contact import case_numbers, id_problem, identifiers, phones, uscc_problem
 from nlu.entities.insurance import insurance_types
 from nlu.entities.money import amounts, people_counts
@@ -24,6 +25,13 @@ _BEIJING = ZoneInfo("Asia/Shanghai")
 
 #: Above this length only the head is searched (a chat message is far shorter; this bounds time).
 MAX_CHARS = 5000
+#: Longer runs of spaces or of number characters are not part of any entity: they are blanked
+#: (offsets kept) so that no pattern ever scans a long run, whatever its quantifiers.
+MAX_SPACE_RUN = 3
+MAX_NUMBER_RUN = 40
+_BLANK = "\ufffd"
+_LONG_SPACES = re.compile(rf"(?<=\s{{{MAX_SPACE_RUN}}})\s+")
+_LONG_NUMBER = re.compile(rf"[\d零〇一二两三四五六七八九十百千万亿几点,.]{{{MAX_NUMBER_RUN + 1},}}")
 
 
 def today_of(now: datetime | None) -> date:
@@ -42,8 +50,14 @@ def extract(
     if not text:
         return []
     original = text
-    norm = align(text[:MAX_CHARS])
+    norm = defang(align(text[:MAX_CHARS]))
     return [f.entity(original) for f in _found(norm, today_of(now), gazetteer)]
+
+
+def defang(norm: str) -> str:
+    """``norm`` with over-long runs of spaces and number characters blanked, same length."""
+    norm = _LONG_SPACES.sub(lambda m: _BLANK * len(m.group(0)), norm)
+    return _LONG_NUMBER.sub(lambda m: _BLANK * len(m.group(0)), norm)
 
 
 def _found(norm: str, today: date, gazetteer: Gazetteer | None) -> list[Found]:
@@ -58,12 +72,12 @@ def _found(norm: str, today: date, gazetteer: Gazetteer | None) -> list[Found]:
         amounts(norm),
         people_counts(norm),
     ):
-        for f in group:
+        for f in group[:MAX_FOUND]:
             if not any(overlaps(f, g) for g in numeric):
                 numeric.append(f)
     words: list[Found] = []
     for group in (places(norm, gazetteer), employers(norm), names(norm), insurance_types(norm)):
-        for f in group:
+        for f in group[:MAX_FOUND]:
             if not any(overlaps(f, g) for g in numeric):
                 words.append(f)
     # A name inside a place or employer ("石门村", "张记饭店") is not a person.

@@ -8,6 +8,9 @@ from typing import Any
 from nlu.types import Entity
 
 CJK = r"\u4e00-\u9fff"
+#: At most this many entities of one kind per message: a chat message holds a handful; the
+#: bound keeps the overlap checks linear on hostile input ("1元1元1元…").
+MAX_FOUND = 30
 
 
 @dataclass(frozen=True)

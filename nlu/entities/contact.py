@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
+from identifiers import credit_code_problem as uscc_problem
+from identifiers import find_case_numbers
+from identifiers import id_number_problem as id_problem
+from nlu.entities.base import MAX_FOUND, Found
 
-from nlu.entities.base import Found
+__all__ = ["case_numbers", "id_problem", "identifiers", "phones", "uscc_problem"]
 
 _MOBILE = re.compile(r"(?<![\dA-Za-z])(?:\+?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d{4}){2})(?![\dA-Za-z])")
 _LANDLINE = re.compile(r"(?<![\dA-Za-z])(\(?0\d{2,3}\)?[-\s]?[2-9]\d{6,7})(?![\dA-Za-z])")
@@ -16,16 +18,8 @@ _DIGIT_RUN = re.compile(
     r"(?<![\dA-Za-z])(\d{6}\s?\d{4}\s?\d{4}\s?\d{3}[\dXx]|[\dXx]{14,20})(?![\dA-Za-z])"
 )
 _USCC = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{2}\d{6}[0-9A-Za-z]{9,11})(?![0-9A-Za-z])")
-_CASE = re.compile(
-    r"(?<![A-Za-z])([A-Za-z]{2,6})\s*[-_—－]?\s*(20\d{2})\s*[-_—－]?\s*(\d{1,6})(?!\d)"
-)
 _ID_CUE = re.compile(r"身份证|证件号|身份号|公民身份")
 _USCC_CUE = re.compile(r"信用代码|社会信用|营业执照|纳税人识别号|税号|组织机构代码")
-_PROVINCES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83",
-}  # fmt: skip
 
 
 def _digits(s: str) -> str:
@@ -37,44 +31,12 @@ def phones(text: str) -> list[Found]:
         Found("phone", _digits(m.group(1)), m.start(1), m.end(1)) for m in _MOBILE.finditer(text)
     ]
     for m in _LANDLINE.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
         digits = _digits(m.group(1))
         if 10 <= len(digits) <= 12:
             out.append(Found("phone", digits, m.start(1), m.end(1)))
     return out
-
-
-def id_problem(number: str, today: date) -> str | None:
-    """Why an 18-character ID number is invalid (which check failed), or None when it is valid."""
-    if len(number) != 18:
-        return f"身份证号应为18位，这里是{len(number)}位"
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return "身份证号前17位应是数字，最后一位是数字或X"
-    if number[:2] not in _PROVINCES:
-        return "身份证号前两位的地区代码不对"
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        born = None
-    if born is None or born.year < 1900 or born > today:
-        return "身份证号第7到14位的出生日期不对"
-    if ric.calc_check_digit(number) != number[17]:
-        return "身份证号第18位校验码不对"
-    return None
-
-
-def uscc_problem(code: str) -> str | None:
-    if len(code) != 18:
-        return f"统一社会信用代码应为18位，这里是{len(code)}位"
-    try:
-        uscc.validate(code)
-    except ValidationError as exc:
-        name = type(exc).__name__
-        if name == "InvalidChecksum":
-            return "统一社会信用代码第18位校验码不对"
-        if name == "InvalidLength":
-            return "统一社会信用代码应为18位"
-        return "统一社会信用代码含有不允许的字符（不用I、O、Z、S、V）"
-    return None
 
 
 def identifiers(text: str, today: date) -> list[Found]:
@@ -82,6 +44,8 @@ def identifiers(text: str, today: date) -> list[Found]:
     marked invalid with the reason."""
     out: list[Found] = []
     for m in _DIGIT_RUN.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
         raw = m.group(1)
         number = re.sub(r"\s", "", raw).upper()
         if "X" in number[:-1]:
@@ -106,6 +70,8 @@ def identifiers(text: str, today: date) -> list[Found]:
             out.append(Found("id_number", number, m.start(1), m.end(1), False, reason))
     taken = [(f.start, f.end) for f in out]
     for m in _USCC.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
         code = m.group(1).upper()
         if code.isdigit() or any(s < m.end(1) and m.start(1) < e for s, e in taken):
             continue
@@ -117,8 +83,4 @@ def identifiers(text: str, today: date) -> list[Found]:
 
 
 def case_numbers(text: str) -> list[Found]:
-    out = []
-    for m in _CASE.finditer(text):
-        value = f"{m.group(1).upper()}-{m.group(2)}-{int(m.group(3)):06d}"
-        out.append(Found("case_number", value, m.start(), m.end()))
-    return out
+    return [Found("case_number", number, a, b) for number, a, b in find_case_numbers(text)]

@@ -25,11 +25,6 @@ _DIGIT_VALUE = {
 }
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
-#: A number token: Arabic (with thousands separators / decimals) or Chinese, possibly mixed
-#: with Chinese units ("3千5", "1.2万").
-NUMBER = r"(?:\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿几点])(?:[\d零〇一二两三四五六七八九十百千万亿几点.]*)"
-
-
 def _small(text: str) -> float | None:
     """A number below 10,000 with units 十百千, colloquial tail allowed ("一千二" = 1200)."""
     if not text:

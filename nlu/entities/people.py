@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import re
 
-from nlu.entities.base import Found
-
-# The ~250 most frequent surnames (百家姓 order by frequency), single and compound.
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
-    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
-    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
-    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
-    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝原茹郜暴候"
-)
-COMPOUND_SURNAMES = (
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "夏侯",
-    "司徒", "端木", "南宫", "宇文",
-)  # fmt: skip
+from identifiers import COMPOUND_SURNAMES, SURNAMES
+from nlu.entities.base import MAX_FOUND, Found
 
 # Characters that end a name: function words, verbs and place/ID words that follow names.
 _STOP = set(
@@ -96,11 +83,15 @@ def names(text: str) -> list[Found]:
 
     for pattern in (_AFTER_CUE, _I_AM, _FOR):
         for m in pattern.finditer(text):
+            if len(out) >= MAX_FOUND:
+                break
             name = _trim(m.group("n"))
             if name:
                 add(m.start("n"), name)
     for pattern in (_SURNAME_ONLY, _HONORIFIC):
         for m in pattern.finditer(text):
+            if len(out) >= MAX_FOUND:
+                break
             surname = m.group("s")
             if any(f.value.startswith(surname) for f in out):
                 continue  # "姓张，叫张大山": the full name says more

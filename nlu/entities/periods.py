@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from nlu.entities.base import Found
+from nlu.entities.base import MAX_FOUND, Found
 from nlu.entities.numbers import parse_number
 
 #: Spring Festival (正月初一) by Gregorian year.
@@ -171,6 +171,8 @@ def _shift_year(span: _Span, years: int) -> _Span:
 def periods(text: str, today: date) -> list[Found]:
     out: list[Found] = []
     for m in _PERIOD.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
         year_only = m.group("aoy") and m.group(0).strip() == m.group("aoy").strip()
         if year_only and _AGE_AFTER.match(text, m.end()):
             continue
@@ -205,6 +207,8 @@ def periods(text: str, today: date) -> list[Found]:
             )
         )
     for m in _RECENT.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
         if any(f.start <= m.start() < f.end for f in out):
             continue
         n_text = m.group("n")

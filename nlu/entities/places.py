@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlu.entities.base import Found
+from nlu.entities.base import MAX_FOUND, Found
 from nlu.types import Gazetteer
 
 _PLACE_SUFFIX = re.compile(r"街道|社区|镇|乡|村")
@@ -60,6 +60,8 @@ def places(text: str, gazetteer: Gazetteer | None) -> list[Found]:
             out.append(Found(names[m.group(0)], m.group(0), m.start(), m.end()))
     taken = [(f.start, f.end) for f in out]
     for m in _PLACE_SUFFIX.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         boundary = max((e for s, e in taken if e <= m.start()), default=0)
@@ -79,6 +81,8 @@ def places(text: str, gazetteer: Gazetteer | None) -> list[Found]:
 def employers(text: str) -> list[Found]:
     out: list[Found] = []
     for m in _EMPLOYER_SUFFIX.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
         if any(f.start < m.end() and m.start() < f.end for f in out):
             continue
         if out and out[-1].end == m.start():  # "宏达集团" + "有限公司": one name

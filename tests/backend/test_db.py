@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401
-from backend.db import Database, DatabaseError, normalise_url
+from backend.db import Database, DatabaseError, head_revision, normalise_url
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ async def test_upgrade_from_empty_is_idempotent(db_url: str) -> None:
         assert await db.current_revision() is None
         await db.upgrade()
         await db.upgrade()
-        assert await db.current_revision() == "0001"
+        assert await db.current_revision() == head_revision()
     finally:
         await db.dispose()
 
@@ -82,7 +82,7 @@ async def test_concurrent_upgrades_do_not_collide(postgres_db_url: str) -> None:
     dbs = [await Database.connect(postgres_db_url) for _ in range(3)]
     try:
         await asyncio.gather(*(db.upgrade() for db in dbs))
-        assert await dbs[0].current_revision() == "0001"
+        assert await dbs[0].current_revision() == head_revision()
     finally:
         for db in dbs:
             await db.dispose()

@@ -261,3 +261,37 @@ async def test_conversation_store(database: Database) -> None:
     assert await store.first_time_seen("wecom_app", "m1") is True
     results = await asyncio.gather(*(store.first_time_seen("telegram", "m2") for _ in range(8)))
     assert sorted(results) == [False] * 7 + [True]
+
+
+async def test_opening_the_same_draft_twice_gives_one_case(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    draft = make_draft(category="refund", draft_key="console:user-1:draft-7")
+    first = await case_service.open_case(draft)
+    again = await case_service.open_case(draft)
+    assert again.number == first.number
+    assert (again.lead, again.co_agencies, again.due_at) == (
+        first.lead,
+        first.co_agencies,
+        first.due_at,
+    )
+    other = await case_service.open_case(make_draft(draft_key="console:user-1:draft-8"))
+    assert other.number != first.number
+    async with case_service.db.session() as s:
+        count = (await s.execute(sa.text("SELECT count(*) FROM cases"))).scalar_one()
+    assert count == 2
+
+
+async def test_concurrent_openings_of_one_draft_give_one_case(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    draft = make_draft(draft_key="wecom:resident-9:draft-1")
+    opened = await asyncio.gather(*(case_service.open_case(draft) for _ in range(8)))
+    assert len({o.number for o in opened}) == 1
+    async with case_service.db.session() as s:
+        count = (await s.execute(sa.text("SELECT count(*) FROM cases"))).scalar_one()
+        outbox_rows = (await s.execute(sa.text("SELECT count(*) FROM outbox"))).scalar_one()
+    assert count == 1
+    # The notifications of the losers were rolled back with their case.
+    single = await outbox(case_service.db)
+    assert outbox_rows == len(single) and len({r.dedup_key for r in single}) == len(single)

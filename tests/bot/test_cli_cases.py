@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from backend.db import head_revision
 from bot.cli import build_parser, main
 
 
@@ -44,7 +45,7 @@ def test_db_upgrade(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade"]) == 0
     assert "已是最新版本" in capsys.readouterr().out
     assert main(["db", "current"]) == 0
-    assert capsys.readouterr().out.strip() == "0001"
+    assert capsys.readouterr().out.strip() == head_revision()
 
 
 def test_cases_list_show_export(
