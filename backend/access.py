@@ -24,10 +24,17 @@ def actor_for(county: Any, staff: Any) -> Actor:
     return Actor(id=staff.id, kind=kind, agency=staff.agency, name=staff.name)
 
 
-def refusal(county: Any, staff: Any, lead: str, co_agencies: Iterable[str]) -> str | None:
-    """None if ``staff`` may see the case, else the reason (Chinese, shown to them)."""
+def refusal(
+    county: Any,
+    staff: Any,
+    lead: str,
+    co_agencies: Iterable[str],
+    first_agency: str | None = None,
+) -> str | None:
+    """None if ``staff`` may see the case, else the reason (Chinese, shown to them). The
+    agency that first received it (首问, ``first_agency``) keeps reading it after a transfer."""
     if sees_all(county, staff):
         return None
-    if staff.agency == lead or staff.agency in set(co_agencies):
+    if staff.agency in (lead, first_agency) or staff.agency in set(co_agencies):
         return None
     return "此案件不由本单位承办或联办，无权查看或办理。"

@@ -81,8 +81,86 @@ class Hotline(_Model):
     keywords: list[str] = Field(default_factory=list)
 
 
+class ObjectionRoute(_Model):
+    """A legal route for a complainant who disagrees with the answer (seeds 000, 001: 调解、
+    仲裁、行政复议、行政诉讼): which body, where, and within what time. Told in every reply."""
+
+    kind: Literal["mediation", "arbitration", "reconsideration", "litigation"]
+    name: str = Field(min_length=1)  # 申请调解
+    body: str = Field(min_length=1)  # 机构
+    address: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+    time_limit: str = Field(min_length=1)  # 时限, as the law words it
+
+
+#: The four routes every reply must state, in the order they are told.
+OBJECTION_KINDS: tuple[str, ...] = ("mediation", "arbitration", "reconsideration", "litigation")
+
+
+class Dialogue(_Model):
+    """The chat intake (``[dialogue]``): its wording and policy. Which questions it asks
+    follows the routing table (a category whose rules read the period asks for it)."""
+
+    #: Minutes of silence after which a half-filled report asks "接着填，还是重新开始？".
+    idle_minutes: int = Field(default=30, ge=1, le=1440)
+    #: The personal-information notice shown before anything is recorded; unset: the default.
+    privacy_notice: str | None = Field(default=None, min_length=10)
+    #: Categories about an employer: the form asks which one and how many people.
+    employer_categories: list[str] = Field(
+        default_factory=lambda: ["arrears", "labor_relation", "contribution_base"]
+    )
+    #: Categories where the disputed amount matters: the form asks for it.
+    amount_categories: list[str] = Field(
+        default_factory=lambda: [
+            "contribution_amount", "late_fee", "refund", "special_assessment", "arrears",
+        ]
+    )  # fmt: skip
+    #: The county's own wording of form questions, by slot name (``dialogs.form``).
+    questions: dict[str, str] = Field(default_factory=dict)
+    #: A question (not a dispute) about an insurance type -> the topic of its hotline;
+    #: ``payment``: questions about how much / where to pay (缴费咨询).
+    consultation_hotlines: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("employer_categories", "amount_categories")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        for category in value:
+            if category not in CATEGORIES:
+                raise ValueError(f"不认识的争议类别“{category}”")
+        return value
+
+    @field_validator("consultation_hotlines")
+    @classmethod
+    def _known_insurance(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if key not in INSURANCE_TYPES and key != "payment":
+                known = "、".join([*INSURANCE_TYPES, "payment"])
+                raise ValueError(f"不认识的险种“{key}”，应为 {known} 之一")
+        return value
+
+
+class Sms(_Model):
+    """Text messages to villagers' phones (a grid worker filed for them: they may have no chat)."""
+
+    villagers: bool = True
+    #: The sender's signature every SMS starts with (carriers require one).
+    signature: str = Field(default="【社保费争议受理】", min_length=1, max_length=20)
+
+
+class AttachmentRules(_Model):
+    """Photos, voice and files residents send (issue 15): how long they are kept.
+    Unset ``keep_days_after_archive``: kept for as long as the case record (never pruned)."""
+
+    #: Days after a case is archived (归档) before its attachments' bytes are removed by
+    #: ``yichuang attachments prune`` (the rows stay: the archive records what was sent).
+    keep_days_after_archive: int | None = Field(default=None, ge=1, le=36500)
+    #: Days an upload may wait for a report that is never confirmed (an abandoned draft).
+    keep_days_unfiled: int = Field(default=30, ge=1, le=3650)
+
+
 class Deadlines(_Model):
-    """Handling time per tier, in working days (规定时限)."""
+    """Handling time per tier, in working days (规定时限). ``simple = 0``: the same working
+    day (当场办结; registered after hours or on a day off: the next working day)."""
 
     simple: int = Field(ge=0, le=365)
     general: int = Field(ge=1, le=365)
@@ -101,6 +179,13 @@ class TierRules(_Model):
     complex_people: int = Field(default=10, ge=2)
     complex_amount: float = Field(default=100000, gt=0)
     complex_keywords: list[str] = Field(default_factory=list)
+    #: Not simple although the category is: a period before the reform (another agency's
+    #: archives, 历史遗留), older than ``simple_max_years``, or paper evidence to verify.
+    simple_before_reform: bool = False
+    simple_max_years: int = Field(default=5, ge=1, le=50)
+    not_simple_keywords: list[str] = Field(
+        default_factory=lambda: ["收据", "票据", "纸质", "凭证", "缴费单", "老票", "手写"]
+    )
 
 
 class RouteRule(_Model):
@@ -124,6 +209,8 @@ class County(_Model):
     reform_date: date
     deadlines: Deadlines
     due_soon_days: int = Field(default=1, ge=0, le=30)
+    #: No 临期提醒 within this many hours of registration (a simple case is due the same day).
+    due_soon_grace_hours: int = Field(default=4, ge=0, le=72)
     repeat_window_days: int = Field(default=180, ge=1, le=3650)
     office: str
     dashboard_url: str | None = None
@@ -135,6 +222,10 @@ class County(_Model):
     insurance_groups: dict[str, list[str]] = Field(default_factory=dict)
     tiers: TierRules = Field(default_factory=TierRules)
     routing: dict[str, list[RouteRule]] = Field(default_factory=dict)
+    attachments: AttachmentRules = Field(default_factory=AttachmentRules)
+    objection_routes: list[ObjectionRoute] = Field(default_factory=list)
+    sms: Sms = Field(default_factory=Sms)
+    dialogue: Dialogue = Field(default_factory=Dialogue)
 
     @field_validator("timezone")
     @classmethod
@@ -191,6 +282,10 @@ class County(_Model):
                         f"{key}.insurance",
                         f"没有名为“{rule.insurance}”的险种组（见 insurance_groups）",
                     )
+        kinds = [r.kind for r in self.objection_routes]
+        for i, kind in enumerate(kinds):
+            if kind in kinds[:i]:
+                raise _KeyError(f"objection_routes[{i}].kind", f"救济途径“{kind}”重复")
         villages = {t.name: set(t.villages) for t in self.townships}
         for i, g in enumerate(self.grid_workers):
             if g.township not in villages:
@@ -200,6 +295,13 @@ class County(_Model):
             if g.village not in villages[g.township]:
                 raise _KeyError(
                     f"grid_workers[{i}].village", f"村“{g.village}”不在{g.township}的村名单中"
+                )
+        topics = {h.topic for h in self.hotlines}
+        for key, topic in self.dialogue.consultation_hotlines.items():
+            if topic not in topics:
+                raise _KeyError(
+                    f"dialogue.consultation_hotlines.{key}",
+                    f"没有主题为“{topic}”的热线（见 hotlines）",
                 )
         return self
 
@@ -213,6 +315,51 @@ class County(_Model):
 
     def has_agency(self, agency_id: str) -> bool:
         return any(a.id == agency_id for a in self.agencies)
+
+    def find_agency(self, text: str) -> Agency | None:
+        """The agency named by ``text``: its id (``hrss``), short name (县人社局), full name,
+        or the short name without the county prefix (人社局); None if none or ambiguous."""
+        key = "".join(text.split()).lower()
+        if not key:
+            return None
+        for a in self.agencies:
+            if key in (a.id, a.short_name, a.name):
+                return a
+        bare = key.removeprefix(self.name).removeprefix("县").removeprefix("市")
+        found = [
+            a
+            for a in self.agencies
+            if bare
+            and bare
+            in (
+                a.short_name.removeprefix("县").removeprefix("市"),
+                a.name.removeprefix(self.name),
+            )
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def objection_route(self, kind: str) -> ObjectionRoute | None:
+        return next((r for r in self.objection_routes if r.kind == kind), None)
+
+    def objection_route_problems(self) -> list[str]:
+        """What is missing for the written reply to state the objection routes (one sentence
+        each, Chinese); empty when all four are configured."""
+        names = {
+            "mediation": "调解",
+            "arbitration": "劳动仲裁",
+            "reconsideration": "行政复议",
+            "litigation": "行政诉讼",
+        }
+        return [
+            f'objection_routes 缺少“{names[kind]}”（kind = "{kind}"）：答复缴费人时须告知'
+            "受理机构、地址或电话和申请时限"
+            for kind in OBJECTION_KINDS
+            if self.objection_route(kind) is None
+        ]
+
+    def staff_name(self, staff_id: str) -> str | None:
+        member = self.staff_member(staff_id)
+        return member.name if member else None
 
     def staff_member(self, staff_id: str) -> StaffMember | None:
         return next((s for s in self.staff if s.id == staff_id), None)

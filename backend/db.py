@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +19,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,6 +49,35 @@ _IMMEDIATE = "yichuang_begin_immediate"
 
 #: Key of the PostgreSQL advisory lock that serialises concurrent migrations.
 _MIGRATION_LOCK = 7_401_220
+
+#: PostgreSQL limits (seconds). A statement the server takes longer over is cancelled by the
+#: server; a reply that never comes (a black-holed network) is given up by the client a little
+#: later; a connection not made or not free in the pool fails fast. Every one of these becomes
+#: an error that ``is_unavailable`` recognises, so callers answer "try again later" (503).
+CONNECT_TIMEOUT = 5.0
+STATEMENT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 8.0
+POOL_TIMEOUT = 5.0
+#: A session left idle inside a transaction (a hung process holding a conversation lock) is
+#: ended by the server after this long, so its locks go to the next process.
+IDLE_IN_TRANSACTION_TIMEOUT = 60.0
+
+#: SQLSTATE classes that mean "the database cannot serve this now" rather than "this statement
+#: is wrong": 08 connection, 53 resources, 57 operator intervention (statement timeout,
+#: shutdown), 40 transaction rollback (serialisation, deadlock), 55P03 lock not available.
+_TRANSIENT_SQLSTATES = ("08", "53", "57", "40", "55P03")
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.ETIMEDOUT,
+        errno.EPIPE,
+    }
+)
 
 
 class DatabaseError(Exception):
@@ -86,6 +126,7 @@ class Database:
         self._write_sessions = async_sessionmaker(
             engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False
         )
+        self._probe: asyncio.Future[bool] | None = None
 
     @property
     def dialect_name(self) -> str:
@@ -97,10 +138,29 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @classmethod
-    async def connect(cls, url: str | URL, *, check: bool = True, echo: bool = False) -> Database:
-        """Create the engine and (``check``) make sure the database answers."""
+    async def connect(
+        cls,
+        url: str | URL,
+        *,
+        check: bool = True,
+        echo: bool = False,
+        connect_timeout: float | None = None,
+        statement_timeout: float | None = None,
+        command_timeout: float | None = None,
+        pool_timeout: float | None = None,
+    ) -> Database:
+        """Create the engine and (``check``) make sure the database answers.
+
+        The timeouts apply to PostgreSQL (seconds; see the module constants). Statement
+        parameters are never logged (``hide_parameters``): a failed write must not put a
+        resident's name, phone or ID number into the log."""
         parsed = normalise_url(url)
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Read at call time (not as defaults) so a deployment or a test can change them.
+        connect_timeout = connect_timeout or CONNECT_TIMEOUT
+        statement_timeout = statement_timeout or STATEMENT_TIMEOUT
+        command_timeout = command_timeout or COMMAND_TIMEOUT
+        pool_timeout = pool_timeout or POOL_TIMEOUT
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if parsed.get_backend_name() == "sqlite":
             path = _sqlite_path(parsed)
             if path is None:
@@ -116,8 +176,18 @@ class Database:
                     ) from None
         else:
             kwargs["pool_pre_ping"] = True
-            # Fail within seconds, not asyncpg's default minute, when the server is away.
-            kwargs["connect_args"] = {"timeout": 10}
+            kwargs["pool_timeout"] = pool_timeout
+            kwargs["connect_args"] = {
+                # Fail within seconds, not asyncpg's default minute, when the server is away.
+                "timeout": connect_timeout,
+                "command_timeout": command_timeout,
+                "server_settings": {
+                    "statement_timeout": str(int(statement_timeout * 1000)),
+                    "idle_in_transaction_session_timeout": str(
+                        int(IDLE_IN_TRANSACTION_TIMEOUT * 1000)
+                    ),
+                },
+            }
             kwargs["pool_size"] = 10
             kwargs["max_overflow"] = 20
         try:
@@ -160,6 +230,8 @@ class Database:
         try:
             async with self.engine.begin() as conn:
                 if self.dialect_name == "postgresql":
+                    # A migration may legitimately take longer than one request may.
+                    await conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
                     await conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
                 await conn.run_sync(_run_alembic, revision)
         except SQLAlchemyError as exc:
@@ -178,8 +250,72 @@ class Database:
         async with self.engine.connect() as conn:
             return await conn.run_sync(read)
 
+    async def ping(self, timeout: float) -> bool:
+        """The database answers ``SELECT 1`` within ``timeout`` seconds (``/healthz``).
+
+        The probe runs as a task of its own that is never waited for beyond ``timeout``
+        (cancelling a connection attempt into a black hole can itself hang), and one probe
+        at a time serves every caller, so a flood of health checks opens no flood of
+        connections."""
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.ensure_future(self._probe_once())
+        done, _ = await asyncio.wait({self._probe}, timeout=timeout)
+        return bool(done) and self._probe.result()
+
+    async def _probe_once(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except Exception as exc:  # unreachable, black-holed, refused: all "down"
+            log.warning("database ping failed: %s", _first_line(exc) or type(exc).__name__)
+            return False
+        return True
+
+    def is_unavailable(self, exc: BaseException) -> bool:
+        return is_unavailable(exc)
+
     async def dispose(self) -> None:
+        if self._probe is not None and not self._probe.done():
+            self._probe.cancel()
         await self.engine.dispose()
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database cannot serve us right now (unreachable, timed out,
+    pool exhausted, shutting down, busy, deadlock): the caller should answer "try again later"
+    and leave the work to be redone, rather than treat the input as bad."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(
+            e,
+            (
+                OperationalError,
+                InterfaceError,
+                sa.exc.TimeoutError,
+                DisconnectionError,
+                ConnectionError,
+                TimeoutError,
+                socket.gaierror,
+            ),
+        ):
+            return True
+        if isinstance(e, OSError) and (
+            e.errno in _NETWORK_ERRNOS or str(e).startswith("Multiple exceptions")
+        ):
+            return True  # the address could not be reached (asyncio tries each address)
+        if isinstance(e, DBAPIError) and e.connection_invalidated:
+            return True
+        sqlstate = getattr(e, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES):
+            return True
+        orig = getattr(e, "orig", None)
+        todo += [e.__cause__, e.__context__, orig if isinstance(orig, BaseException) else None]
+    return False
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Any:

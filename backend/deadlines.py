@@ -65,9 +65,16 @@ def add_working_days(start: date, days: int) -> date:
 
 
 def due_at(registered_at: datetime, working_days: int, tz: str) -> datetime:
-    """End (18:00 local) of the ``working_days``-th working day after registration, in UTC."""
+    """End (18:00 local) of the ``working_days``-th working day after registration, in UTC.
+
+    ``working_days == 0`` is the same working day (简易事项, 当场办结); registered after the end
+    of the day or on a day off, it is the next working day's end.
+    """
     zone = ZoneInfo(tz)
-    local_day = registered_at.astimezone(zone).date()
+    local = registered_at.astimezone(zone)
+    local_day = local.date()
+    if working_days == 0 and local.time() >= END_OF_DAY:
+        local_day += timedelta(days=1)
     due_day = add_working_days(local_day, working_days)
     return datetime.combine(due_day, END_OF_DAY, tzinfo=zone).astimezone(UTC)
 
@@ -104,7 +111,9 @@ def due_label(due: datetime, tz: str, working_days: int | None = None) -> str:
     """``2026-12-03 18:00（5个工作日）`` as shown to staff."""
     local = due.astimezone(ZoneInfo(tz))
     text = f"{local:%Y-%m-%d %H:%M}"
-    return f"{text}（{working_days}个工作日）" if working_days is not None else text
+    if working_days is None:
+        return text
+    return f"{text}（{working_days}个工作日）" if working_days else f"{text}（当天办结）"
 
 
 def _last_known_year() -> int:

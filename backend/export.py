@@ -1,7 +1,14 @@
-"""The case register (台账) as JSON, CSV or XLSX.
+"""The case register (台账 / 《社会保险费征缴争议登记表》) as JSON, CSV or XLSX, and the access
+log as JSON or CSV.
 
-JSON: an array of ``CaseDetail.to_json()`` records (ARCHITECTURE.md "Case export (JSON)").
-CSV / XLSX: one row per case with Chinese column headers, for the office's spreadsheets.
+One row per case with every field of the 登记表 (受理渠道, 受理人员, 缴费人基本情况, 联系方式,
+所属辖区, 反映的主要内容, 初步处理意见 …), dates as dates (XLSX date cells), people and agencies
+by name, the channel in Chinese, and the process as 「日期 单位 人员 动作」. JSON: an array of
+records (ARCHITECTURE.md "Case export (JSON)") whose chat ids (``channel_user``) are masked: the
+field stays for the tools that read it, the account behind it does not leave the server.
+
+A spreadsheet runs a cell starting with = + - @ as a formula: every text cell that could is
+written with a leading apostrophe (CSV and XLSX). Files are written 0600 (``write_file``).
 """
 
 from __future__ import annotations
@@ -9,94 +16,232 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backend.access_log import AccessEntry
 from backend.categories import INSURANCE_TYPES
 from backend.config import County
-from backend.service import CaseDetail
+from backend.views import CaseDetail, EventView
 from backend.workflow import VERDICTS
 
 FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
+ACCESS_LOG_FORMATS: tuple[str, ...] = ("json", "csv")
+
+#: How the register names a channel (受理渠道).
+CHANNEL_NAMES: dict[str, str] = {
+    "telegram": "Telegram",
+    "wecom_app": "企业微信",
+    "wecom_kf": "企业微信（微信客服）",
+    "wecom_robot": "企业微信",
+    "console": "窗口",
+    "sms": "短信",
+    "web": "网页",
+}
+
+#: The first decisions on a case: the 初步处理意见 and the 受理人员 of the 登记表.
+FIRST_DECISIONS = ("accept", "transfer", "transfer_out", "escalate", "close", "reply")
+
+#: A cell starting with one of these is a formula (or becomes one) in a spreadsheet.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` as a spreadsheet shows it literally: text that a spreadsheet would run as a
+    formula gets a leading apostrophe; numbers and dates pass."""
+    if (
+        isinstance(value, str)
+        and value
+        and (value.startswith(FORMULA_LEADS) or value.lstrip().startswith(FORMULA_LEADS[:4]))
+    ):
+        return "'" + value
+    return value
+
+
+def register_record(c: CaseDetail) -> dict[str, Any]:
+    """The JSON record of a case in the register: the export fields, chat ids masked."""
+    data = c.to_json()
+    data["channel_user"] = mask_account(data.get("channel_user"))
+    return data
+
+
+def mask_account(user_ref: str | None) -> str | None:
+    """A chat account id with all but its last 3 characters hidden (``****789``)."""
+    if not user_ref:
+        return user_ref
+    return "*" * max(len(user_ref) - 3, 3) + user_ref[-3:]
 
 
 def to_json(cases: Sequence[CaseDetail]) -> str:
-    return json.dumps([c.to_json() for c in cases], ensure_ascii=False, indent=2)
+    return json.dumps([register_record(c) for c in cases], ensure_ascii=False, indent=2)
 
 
-def _columns(county: County) -> list[tuple[str, Callable[[CaseDetail], Any]]]:
-    tz = ZoneInfo(county.timezone)
+# --- the columns --------------------------------------------------------------------------------
 
-    def when(value: datetime | None) -> str:
-        return "" if value is None else f"{value.astimezone(tz):%Y-%m-%d %H:%M}"
 
-    def agency(agency_id: str) -> str:
-        return county.agency(agency_id).short_name if county.has_agency(agency_id) else agency_id
+class _Register:
+    """Reads one case the way the 登记表 shows it (names, Chinese, local dates)."""
 
-    def period(c: CaseDetail) -> str:
-        if c.period_start is None and c.period_end is None:
+    def __init__(self, county: County) -> None:
+        self.county = county
+        self.tz = ZoneInfo(county.timezone)
+
+    def when(self, value: datetime | None) -> datetime | None:
+        """Local wall-clock time (spreadsheets have no time zones)."""
+        if value is None:
+            return None
+        return value.astimezone(self.tz).replace(tzinfo=None, second=0, microsecond=0)
+
+    def agency(self, agency_id: str | None) -> str:
+        if not agency_id:
             return ""
-        return f"{c.period_start or ''}至{c.period_end or ''}"
+        c = self.county
+        return c.agency(agency_id).short_name if c.has_agency(agency_id) else agency_id
 
-    return [
-        ("案件编号", lambda c: c.number),
-        ("状态", lambda c: c.status_label),
-        ("争议类别", lambda c: c.category_label),
-        ("分类", lambda c: c.tier_label),
-        ("登记时间", lambda c: when(c.created_at)),
-        ("办理时限", lambda c: when(c.due_at)),
-        ("是否超期", lambda c: "是" if c.overdue else "否"),
-        ("牵头单位", lambda c: agency(c.lead_agency)),
-        ("联办单位", lambda c: "、".join(agency(a) for a in c.co_agencies)),
-        ("缴费人类型", lambda c: "用人单位" if c.complainant.kind == "employer" else "个人"),
-        ("姓名", lambda c: c.complainant.name or ""),
-        ("联系电话", lambda c: c.complainant.phone or ""),
-        ("身份证号", lambda c: c.complainant.id_number or ""),
-        ("用人单位", lambda c: c.complainant.employer or ""),
-        ("统一社会信用代码", lambda c: c.complainant.credit_code or ""),
-        ("乡镇", lambda c: c.complainant.township or ""),
-        ("村（社区）", lambda c: c.complainant.village or ""),
-        ("险种", lambda c: INSURANCE_TYPES.get(c.insurance_type or "", c.insurance_type or "")),
-        ("所属期", period),
-        ("金额（元）", lambda c: "" if c.amount is None else c.amount),
-        ("涉及人数", lambda c: "" if c.people_count is None else c.people_count),
-        ("反映内容", lambda c: c.description),
-        ("受理渠道", lambda c: c.channel),
-        (
-            "代办网格员",
-            lambda c: "" if c.filed_by is None else f"{c.filed_by.name} {c.filed_by.phone}",
-        ),
-        ("关联重复件", lambda c: "、".join(c.related_cases)),
-        ("转往地区", lambda c: c.transferred_to or ""),
-        ("答复内容", lambda c: c.latest_reply or ""),
-        ("答复时间", lambda c: when(c.replied_at)),
-        ("办结时间", lambda c: when(c.closed_at)),
-        ("满意度", lambda c: VERDICTS.get(c.satisfaction or "", c.satisfaction or "")),
-        ("办理过程", lambda c: "；".join(f"{when(e.at)} {e.action_label}" for e in c.events)),
-    ]
+    def channel(self, c: CaseDetail) -> str:
+        name = CHANNEL_NAMES.get(c.channel, c.channel)
+        return f"网格员代办（{name}）" if c.filed_by is not None else name
+
+    def first_decision(self, c: CaseDetail) -> EventView | None:
+        return next((e for e in c.events if e.action in FIRST_DECISIONS), None)
+
+    def receiver(self, c: CaseDetail) -> str:
+        """受理人员: who took the first decision on the case."""
+        first = self.first_decision(c)
+        return first.actor_name if first is not None else ""
+
+    def initial_opinion(self, c: CaseDetail) -> str:
+        """初步处理意见: the first decision in words, or the routing while none is taken."""
+        e = self.first_decision(c)
+        if e is None:
+            register = next((x for x in c.events if x.action == "register"), None)
+            data = register.data if register is not None else {}
+            co = "、".join(self.agency(a) for a in data.get("co", []))
+            lead = self.agency(data.get("lead") or c.lead_agency)
+            return f"待受理；按分工由{lead}牵头" + (f"，{co}联办" if co else "")
+        d = e.data
+        if e.action == "accept":
+            return f"受理，由{self.agency(d.get('agency') or c.lead_agency)}办理：{e.text}"
+        if e.action == "transfer":
+            return f"移送{self.agency(d.get('to_agency'))}：{e.text}"
+        if e.action == "transfer_out":
+            return f"转{d.get('jurisdiction', '')}：{e.text}"
+        if e.action == "escalate":
+            return f"上报领导小组办公室：{e.text}"
+        if e.action == "close":
+            return f"当场办结：{d.get('reply') or e.text}"
+        return f"书面答复：{d.get('reply') or e.text}"
+
+    def process(self, c: CaseDetail) -> str:
+        """办理过程, one line per event: 日期 单位 人员 动作."""
+        lines = []
+        for e in c.events:
+            at = self.when(e.at)
+            day = f"{at:%Y-%m-%d %H:%M}" if at else ""
+            unit = self.agency(e.actor_agency) or "—"
+            lines.append(f"{day} {unit} {e.actor_name or e.actor} {e.action_label}")
+        return "\n".join(lines)
+
+    def verdict(self, c: CaseDetail) -> str:
+        if c.satisfaction is None:
+            return ""
+        said = next((e for e in reversed(c.events) if e.action == "feedback"), None)
+        if said is not None and said.text:
+            return said.text
+        return VERDICTS.get(c.satisfaction, c.satisfaction)
+
+    def columns(self) -> list[tuple[str, Callable[[CaseDetail], Any]]]:
+        def period(c: CaseDetail) -> str:
+            if c.period_start is None and c.period_end is None:
+                return ""
+            return f"{c.period_start or ''}至{c.period_end or ''}"
+
+        def employer(c: CaseDetail) -> bool:
+            return c.complainant.kind == "employer"
+
+        return [
+            ("案件编号", lambda c: c.number),
+            ("登记时间", lambda c: self.when(c.created_at)),
+            ("受理渠道", self.channel),
+            ("首问单位", lambda c: self.agency(c.first_agency or c.lead_agency)),
+            ("受理人员", self.receiver),
+            ("缴费人类型", lambda c: "用人单位" if employer(c) else "个人"),
+            (
+                "姓名或单位名称",
+                lambda c: (c.complainant.employer if employer(c) else c.complainant.name) or "",
+            ),
+            (
+                "身份证号或统一社会信用代码",
+                lambda c: (
+                    (c.complainant.credit_code if employer(c) else c.complainant.id_number) or ""
+                ),
+            ),
+            ("用人单位", lambda c: "" if employer(c) else c.complainant.employer or ""),
+            ("联系人", lambda c: (c.complainant.name or "") if employer(c) else ""),
+            ("联系电话", lambda c: c.complainant.phone or ""),
+            ("所属乡镇", lambda c: c.complainant.township or ""),
+            ("村（社区）", lambda c: c.complainant.village or ""),
+            ("险种", lambda c: INSURANCE_TYPES.get(c.insurance_type or "", c.insurance_type or "")),
+            ("所属期", period),
+            ("金额（元）", lambda c: c.amount),
+            ("涉及人数", lambda c: c.people_count),
+            ("反映的主要内容", lambda c: c.description),
+            ("争议类别", lambda c: c.category_label),
+            ("分类", lambda c: c.tier_label),
+            ("初步处理意见", self.initial_opinion),
+            ("牵头单位", lambda c: self.agency(c.lead_agency)),
+            ("联办单位", lambda c: "、".join(self.agency(a) for a in c.co_agencies)),
+            ("办理时限", lambda c: self.when(c.due_at)),
+            ("状态", lambda c: c.status_label),
+            ("是否超期", lambda c: "是" if c.overdue else "否"),
+            (
+                "代办网格员",
+                lambda c: "" if c.filed_by is None else f"{c.filed_by.name} {c.filed_by.phone}",
+            ),
+            ("关联重复件", lambda c: "、".join(c.related_cases)),
+            ("转往地区", lambda c: c.transferred_to or ""),
+            ("答复内容", lambda c: c.latest_reply or ""),
+            ("答复时间", lambda c: self.when(c.replied_at)),
+            ("办结时间", lambda c: self.when(c.closed_at)),
+            ("评价", self.verdict),
+            ("办理过程（日期 单位 人员 动作）", self.process),
+        ]
 
 
 def table(cases: Sequence[CaseDetail], county: County) -> tuple[list[str], list[list[Any]]]:
-    """Headers and rows, shared by CSV and XLSX."""
-    columns = _columns(county)
-    return [h for h, _ in columns], [[get(c) for _, get in columns] for c in cases]
+    """Headers and rows (dates as local ``datetime``, counts as numbers, None when empty),
+    formula-leading text neutralised; shared by CSV and XLSX."""
+    columns = _Register(county).columns()
+    return [h for h, _ in columns], [[safe_cell(get(c)) for _, get in columns] for c in cases]
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value
 
 
 def to_csv(cases: Sequence[CaseDetail], county: County) -> str:
-    """CSV text; written with a UTF-8 BOM by ``write`` so that Excel opens it correctly."""
+    """CSV text; written with a UTF-8 BOM by ``render`` so that Excel opens it correctly."""
     headers, rows = table(cases, county)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([[_csv_value(v) for v in row] for row in rows])
     return out.getvalue()
 
 
 def to_xlsx(cases: Sequence[CaseDetail], county: County) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     headers, rows = table(cases, county)
     wb = Workbook()
@@ -108,9 +253,19 @@ def to_xlsx(cases: Sequence[CaseDetail], county: County) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         ws.append(row)
-    ws.freeze_panes = "A2"
+    for column in ws.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, datetime):
+                cell.number_format = DATE_FORMAT
+            elif isinstance(cell.value, str) and "\n" in cell.value:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
     for i, header in enumerate(headers, start=1):
-        width = max([len(str(header)) * 2, *(min(len(str(r[i - 1])), 40) for r in rows)])
+        widths = [
+            16 if isinstance(r[i - 1], datetime) else min(len(str(r[i - 1] or "")), 40)
+            for r in rows
+        ]
+        width = max([len(header) * 2, *widths])
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(10, width + 2)
     buf = io.BytesIO()
     wb.save(buf)
@@ -126,3 +281,34 @@ def render(cases: Sequence[CaseDetail], county: County, fmt: str) -> bytes:
     if fmt == "xlsx":
         return to_xlsx(cases, county)
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+def render_access_log(log: Sequence[AccessEntry], county: County, fmt: str) -> bytes:
+    """The access log as JSON or CSV (BOM, formula-safe), newest first."""
+    if fmt == "json":
+        text = json.dumps([e.to_json() for e in log], ensure_ascii=False, indent=2)
+        return (text + "\n").encode("utf-8")
+    if fmt != "csv":
+        raise ValueError(f"unknown access log format {fmt!r}")
+    reg = _Register(county)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["时间", "人员", "单位", "案件编号", "查看内容", "途径"])
+    for e in log:
+        at = e.at.astimezone(reg.tz)
+        row = [f"{at:%Y-%m-%d %H:%M:%S}", e.actor_name or e.actor, reg.agency(e.agency)]
+        writer.writerow([safe_cell(v) for v in [*row, e.case_number or "", e.what, e.via]])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by the owner only (0600): the register holds ID numbers."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: tighten it
+        with os.fdopen(fd, "wb") as f:
+            fd = -1
+            f.write(data)
+    finally:
+        if fd != -1:
+            os.close(fd)

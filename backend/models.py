@@ -110,6 +110,8 @@ class Case(SQLModel, table=True):
     repeat_of: str | None = Field(default=None, max_length=32, index=True)
     #: Where the case went when transferred out of the county (转外地).
     transferred_to: str | None = Field(default=None, max_length=200)
+    #: The agency that first received the case (首问): keeps read access after a transfer.
+    first_agency: str | None = Field(default=None, max_length=32, index=True)
     latest_reply: str | None = Field(default=None, sa_column=sa.Column(sa.Text(), nullable=True))
     replied_at: datetime | None = _ts(nullable=True)
     closed_at: datetime | None = _ts(nullable=True)
@@ -182,12 +184,30 @@ class Conversation(SQLModel, table=True):
 
 
 class ProcessedMessage(SQLModel, table=True):
-    """Inbound message ids already handled (channels re-send what they think was lost)."""
+    """Inbound message ids already handled (channels re-send what they think was lost).
+
+    A dialogue message's row is written in the same transaction as the conversation state it
+    produced, with the replies of that turn: a re-delivery after a crash between the commit
+    and the sending gets those replies again (``answered_at`` unset), never a second turn."""
 
     __tablename__ = "processed_messages"
     channel: str = Field(primary_key=True, max_length=32)
     message_id: str = Field(primary_key=True, max_length=200)
     received_at: datetime = _ts()
+    replies: list[dict[str, Any]] | None = _json()
+    answered_at: datetime | None = _ts(nullable=True)
+
+
+class RateSlot(SQLModel, table=True):
+    """Shared rate limits (``backend.ratelimit.DbRateLimiter``): ``limit`` slots per channel and
+    recipient, each holding the time it was last used; a message may go when the least
+    recently used slot is older than the window. Every ``serve`` process sees the same slots."""
+
+    __tablename__ = "rate_slots"
+    channel: str = Field(primary_key=True, max_length=32)
+    recipient: str = Field(primary_key=True, max_length=200)
+    slot: int = Field(primary_key=True)
+    used_at: datetime = _ts()
 
 
 class StaffToken(SQLModel, table=True):
@@ -206,3 +226,72 @@ class ChannelCursor(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     value: str = Field(default="", max_length=1000)
     updated_at: datetime = _ts()
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in staff member of the web console (``bot.desk``). The cookie holds a random
+    session id; only its SHA-256 hash is stored, so a database leak opens no session."""
+
+    __tablename__ = "console_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=64, unique=True)
+    staff_id: str = Field(max_length=64, index=True)
+    #: How the staff member proved who they are: "token" or "wecom".
+    via: str = Field(default="token", max_length=16)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts(index=True)
+    last_seen_at: datetime = _ts()
+
+
+class AccessLog(SQLModel, table=True):
+    """Who viewed which case's personal data, when, and through what (个人信息保护法 §51/§55):
+    written when staff open a case's full details (API, CLI, web console) or export them."""
+
+    __tablename__ = "access_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    #: "staff:tax01", "cli:root" …: the same references as ``Event.actor``.
+    actor: str = Field(max_length=200, index=True)
+    actor_name: str = Field(default="", max_length=100)
+    agency: str | None = Field(default=None, max_length=32)
+    #: The case viewed; None for a register export (``what`` says which cases).
+    case_number: str | None = Field(default=None, max_length=32, index=True)
+    #: "detail", "export", …; ``via``: "api", "cli", "console".
+    what: str = Field(max_length=200)
+    via: str = Field(default="api", max_length=16)
+
+
+class Attachment(SQLModel, table=True):
+    """A photo, voice message, video or file a resident sent (issue 15). The bytes live in the
+    attachment store under ``sha256``; this row says whose it is. It belongs to a draft
+    (``draft_key``, while the dialogue collects the report) and then to a case (``case_id``).
+    ``ref`` is random: URLs name it, never the sequential id."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "case_id IS NOT NULL OR draft_key IS NOT NULL", name="ck_attachments_owner"
+        ),
+        # A channel re-delivering the same message stores nothing twice.
+        sa.Index("ix_attachments_channel_message", "channel", "message_id", unique=True),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=32, unique=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    draft_key: str | None = Field(default=None, max_length=64, index=True)
+    #: The event that added it to the case (registration, or a later "attachment" event).
+    event_id: int | None = Field(default=None, foreign_key="events.id")
+    channel: str = Field(max_length=32)
+    user_ref: str = Field(max_length=200)
+    message_id: str | None = Field(default=None, max_length=200)
+    kind: str = Field(max_length=16)  # image | voice | video | file
+    content_type: str = Field(max_length=100)  # sniffed from the bytes
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    channel_media_id: str | None = Field(default=None, max_length=500)
+    original_name: str | None = Field(default=None, max_length=200)
+    declared_type: str | None = Field(default=None, max_length=100)
+    received_at: datetime = _ts(index=True)
+    attached_at: datetime | None = _ts(nullable=True)
+    #: When retention removed the bytes (the row stays: the archive records what was sent).
+    pruned_at: datetime | None = _ts(nullable=True)

@@ -33,7 +33,7 @@ from backend.notifications import (
     Sender,
     TransientSendError,
 )
-from backend.ratelimit import RateLimiter
+from backend.ratelimit import DbRateLimiter, Limiter
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class Notifier:
         senders: Iterable[Sender] = (),
         *,
         clock: Any = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         backoff: Sequence[float] = BACKOFF,
         lease_seconds: float = 120.0,
         batch_size: int = 50,
@@ -154,7 +154,10 @@ class Notifier:
         self._db = db
         self._clock = as_clock(clock)
         self._senders: dict[str, Sender] = {}
-        self._limiter = limiter if limiter is not None else RateLimiter(clock=self._clock)
+        # Shared through the database by default: several processes, one limit per recipient.
+        self._limiter: Limiter = (
+            limiter if limiter is not None else DbRateLimiter(db, clock=self._clock)
+        )
         self._backoff = tuple(backoff)
         self._lease = timedelta(seconds=lease_seconds)
         self._batch_size = batch_size
@@ -173,7 +176,7 @@ class Notifier:
         return sorted(self._senders)
 
     @property
-    def limiter(self) -> RateLimiter:
+    def limiter(self) -> Limiter:
         return self._limiter
 
     # --- draining -----------------------------------------------------------------------
@@ -278,7 +281,10 @@ class Notifier:
         sender = self._senders.get(note.channel)
         if sender is None:
             return self._failure(item, NO_SENDER_ERROR.format(channel=note.channel), None)
-        wait = self._limiter.reserve(note.channel, note.recipient)
+        try:
+            wait = await self._limiter.take(note.channel, note.recipient)
+        except Exception as exc:  # the database is away: try again later, nothing is lost
+            return ("deferred", 5.0, f"限流记录不可用：{type(exc).__name__}")
         if wait > 0:
             return ("deferred", wait, None)
         try:

@@ -16,10 +16,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from backend import outbox
+from backend.clock import as_clock
 from backend.config import County
 from backend.deadlines import due_label, working_days_left
-from backend.models import Case, Event, Filer, OutboxMessage, Person
-from backend.notifier import SessionSource, as_clock
+from backend.models import Assignment, Case, Event, Filer, Person
+from backend.notifier import SessionSource
+from backend.outbox import Note
 from backend.texts import case_summary, local
 from backend.workflow import OPEN_STATUSES
 
@@ -50,6 +53,9 @@ def reminder_due(county: County, case: Case, now: datetime) -> str | None:
     if now > case.due_at:
         return OVERDUE if OVERDUE not in sent else None
     if DUE_SOON in sent or OVERDUE in sent:
+        return None
+    # A case due the same day (简易) must not be "due soon" minutes after it was filed.
+    if now - case.created_at < timedelta(hours=county.due_soon_grace_hours):
         return None
     left = working_days_left(now, case.due_at, county.timezone)
     return DUE_SOON if left <= county.due_soon_days else None
@@ -131,8 +137,6 @@ class OverdueScanner:
                 f"（还剩 {max(left, 0)} 个工作日），请抓紧办理。"
             )
         summary = case_summary(county, case, person, filer, lead=case.lead_agency, co=co)
-        body = "\n".join([head, *summary])
-        event_text = head
         assert case.id is not None
         session.add(
             Event(
@@ -140,35 +144,20 @@ class OverdueScanner:
                 at=now,
                 actor="system",
                 action=kind,
-                text=event_text,
+                text=head,
                 data={"notified": _recipients(county, case.lead_agency)},
             )
         )
-        targets: dict[tuple[str, str], None] = {}
-        for agency_id in dict.fromkeys([case.lead_agency, county.office]):
-            notify = county.agency(agency_id).notify if county.has_agency(agency_id) else []
-            pairs = [(t.channel, t.to) for t in notify]
-            # Never lose a reminder: an agency without targets gets it on the console/log.
-            for pair in pairs or [("console", agency_id)]:
-                targets[pair] = None
+        note = Note(
+            kind,
+            f"{_TITLES[kind]} {case.number}",
+            "\n".join([head, *summary]),
+            outbox.supervision_targets(county, case.lead_agency),
+            _ACTIONS,
+            due_label(case.due_at, tz),
+        )
         # The due moment is part of the key: after an extension the new date is reminded too.
-        stamp = f"{case.due_at:%Y%m%d%H%M}"
-        for channel, to in targets:
-            session.add(
-                OutboxMessage(
-                    case_id=case.id,
-                    channel=channel,
-                    recipient=to,
-                    kind=kind,
-                    title=f"{_TITLES[kind]} {case.number}",
-                    body=body,
-                    due_label=due_label(case.due_at, tz),
-                    actions=_ACTIONS,
-                    dedup_key=f"{case.number}:{kind}:{stamp}:{channel}:{to}"[:200],
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
+        outbox.write(session, case, f"{case.number}:{kind}:{case.due_at:%Y%m%d%H%M}", [note], now)
 
 
 def _recipients(county: County, lead: str) -> list[str]:
@@ -176,8 +165,6 @@ def _recipients(county: County, lead: str) -> list[str]:
 
 
 async def _co_agencies(session: Any, case_id: int) -> list[str]:
-    from backend.models import Assignment
-
     a = Assignment.__table__.c  # type: ignore[attr-defined]
     rows = await session.execute(
         sa.select(a.agency_id).where(a.case_id == case_id, a.role == "co", a.active.is_(True))

@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     #: Where trained NLU models are cached; default: a user cache directory.
     nlu_model_dir: Path | None = None
 
+    #: Attachments (photos, voice, files): a directory (default ``var/attachments``), or an
+    #: S3-compatible bucket when ``attachments_s3_bucket`` is set (needs ``yichuang[s3]``).
+    attachments_dir: Path | None = None
+    attachments_s3_bucket: str | None = None
+    attachments_s3_endpoint: str | None = None
+    attachments_s3_region: str = "us-east-1"
+    attachments_s3_prefix: str = "attachments/"
+    attachments_s3_addressing: str = "auto"  # auto | path | virtual
+    attachments_s3_access_key_id: str | None = None
+    attachments_s3_secret_access_key: SecretStr | None = None
+
 
 def secret_value(value: Any) -> str | None:
     """The plain text of a secret setting, or None when it is unset or empty."""

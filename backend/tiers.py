@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from backend.config import TierRules
 
@@ -25,10 +26,16 @@ def decide_tier(
     text: str = "",
     keywords: Iterable[str] = (),
     repeat: bool = False,
+    period_side: str | None = None,
+    period_start: date | None = None,
+    today: date | None = None,
 ) -> TierDecision:
     """Complex if any trigger fires (group, large amount, litigation/media/closure words,
     repeated complaint, or the NLU says so); simple for look-up categories (or an NLU
-    "simple" hint on a category that has no complex trigger); general otherwise."""
+    "simple" hint on a category that has no complex trigger) unless the facts cannot be
+    settled on the spot (seed 001: 简易事项由受理人员当场办结): a period before the reform
+    (历史遗留, another agency's archives), an old period, or paper evidence to verify;
+    general otherwise."""
     reasons: list[str] = []
     if people_count is not None and people_count >= rules.complex_people:
         reasons.append(f"涉及 {people_count} 人（群体性）")
@@ -44,8 +51,34 @@ def decide_tier(
         reasons.append("对话分析判断为重大疑难")
     if reasons:
         return TierDecision("complex", tuple(reasons))
+    not_simple = _not_simple(rules, haystack, period_side, period_start, today)
+    if not_simple:
+        return TierDecision("general", not_simple)
     if category in rules.simple_categories:
         return TierDecision("simple", ("查询、系统类事项，可当场处理",))
     if hint == "simple" and category not in ("other", "refund", "arrears", "labor_relation"):
         return TierDecision("simple", ("对话分析判断为简易事项",))
     return TierDecision("general", ())
+
+
+def _not_simple(
+    rules: TierRules,
+    haystack: str,
+    period_side: str | None,
+    period_start: date | None,
+    today: date | None,
+) -> tuple[str, ...]:
+    """Why a case cannot be settled on the spot, or () when it can."""
+    reasons: list[str] = []
+    if not rules.simple_before_reform and period_side in ("before", "spanning"):
+        reasons.append("所属期在征收模式改革前（历史遗留，需调取原经办档案）")
+    if (
+        period_start is not None
+        and today is not None
+        and (today - period_start).days > 366 * rules.simple_max_years
+    ):
+        reasons.append(f"所属期在 {rules.simple_max_years} 年以前")
+    papers = [w for w in rules.not_simple_keywords if w in haystack]
+    if papers:
+        reasons.append("需核实纸质凭证（" + "、".join(papers[:3]) + "）")
+    return tuple(reasons)

@@ -53,6 +53,7 @@ ACTION_LABELS: dict[str, str] = {
     "feedback": "评价",
     "due_soon": "临期提醒",
     "overdue": "超期督办",
+    "relay": "网格员已转告",
 }
 
 ACTIONS: tuple[str, ...] = (
@@ -95,6 +96,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "feedback": {"replied": "closed", "closed": "closed"},
     "object": {"replied": "objected", "closed": "objected"},
     "archive": {"closed": "archived", "objected": "archived", "transferred_out": "archived"},
+    # A grid worker passed the latest notice on to the villager (已转告): any status.
+    "relay": {s: _SAME for s in STATUSES},
 }
 
 VERDICTS: dict[str, str] = {
@@ -183,6 +186,9 @@ class StaffAction:
     extend_days: int | None = None
     route: str | None = None
     verdict: str | None = None
+    #: What the complainant is told (答复 / 办结), written for them; ``text`` stays the
+    #: internal note. When ``reply`` is None, the reply action's ``text`` is the reply.
+    reply: str | None = None
 
 
 def status_label(status: str) -> str:
@@ -252,7 +258,9 @@ def check_permission(
             raise Forbidden("批准专案办理须由领导小组组长或办公室作出，系统不能代为批准。")
         return
     if actor.kind in ("complainant", "grid_worker"):
-        if action not in ("feedback", "object"):
+        if action == "relay" and actor.kind != "grid_worker":
+            raise Forbidden("只有代办的网格员可以登记“已转告”。")
+        if action not in ("feedback", "object", "relay"):
             raise Forbidden(f"缴费人和网格员不能{name}，只能评价或提出异议。")
         if actor.kind == "grid_worker" and filer_phone and actor.id and actor.id != filer_phone:
             raise Forbidden("这件案件不是您代办的，不能代为评价。")

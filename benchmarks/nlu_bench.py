@@ -1,16 +1,26 @@
-"""NLU benchmark: accuracy on the held-out split, latency, cold start, memory, training time and
-exact-match entity F1 for phone, ID number and amount.
+"""NLU benchmark: accuracy on our own held-out split AND on the blind set (written by someone who
+never saw our data), entity recall per type on the blind set, latency, cold start, memory and
+training time.
 
-    .venv/bin/python benchmarks/nlu_bench.py [--split FILE] [--seed N]
+    .venv/bin/python benchmarks/nlu_bench.py            # everything
+    .venv/bin/python benchmarks/nlu_bench.py --dev      # development: a dev split carved from
+                                                        # the training data + the own split;
+                                                        # the blind set is not touched
+    .venv/bin/python benchmarks/nlu_bench.py --no-perf  # accuracy only
 
-Targets (issue 3): macro-F1 >= 0.92, parse p99 <= 5 ms, cold start <= 2 s, entity F1 >= 0.95.
+Only aggregate figures are printed for the blind set (per-category F1, confusion counts,
+entity recall): never its sentences (nlu/data/BLIND.md).
+
+Targets (issue 11): category macro-F1 >= 0.93 blind and >= 0.95 own split; person_name,
+amount and people_count recall >= 0.90 on the blind set; parse p99 <= 5 ms, RSS <= 300 MB,
+cold start <= 2 s; training <= 5 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import random
 import statistics
 import subprocess
 import sys
@@ -18,160 +28,168 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 import nlu
-from nlu.evaluate import evaluate
-from nlu.model import build
+from nlu.dataset import load_examples, load_jsonl
+from nlu.evaluate import Report, entity_scores, evaluate
+from nlu.model import train
+from nlu.parser import Nlu
+from nlu.tokenize import Segmenter
+from nlu.types import Gazetteer, Parse
 
 NOW = datetime(2026, 11, 22, 10, 0)
-SPLIT = Path(nlu.__file__).parent / "data" / "test_split.jsonl"
-AREAS = ("140522", "110105", "420102", "371302", "510107")
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+DATA = Path(nlu.__file__).parent / "data"
+SPLIT = DATA / "test_split.jsonl"
+BLIND = DATA / "blind.jsonl"
+#: Share of the training examples held out by ``--dev`` (chosen by a hash of the text).
+DEV_PERCENT = 15
+#: A county gazetteer unlike the packaged example's: the blind set's places are not ours.
+GAZETTEER = Gazetteer(townships={"凤鸣镇": ("南关村", "北关村")})
 
 
-def _id_number(rng: random.Random) -> str:
-    body = (
-        rng.choice(AREAS)
-        + f"{rng.randint(1950, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-        + f"{rng.randint(0, 999):03d}"
-    )
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
-    return body + check
+def in_dev(text: str) -> bool:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 100 < DEV_PERCENT
 
 
-def _phone(rng: random.Random) -> tuple[str, str]:
-    if rng.random() < 0.8:
-        digits = (
-            rng.choice(("138", "139", "150", "186", "177", "135"))
-            + f"{rng.randint(0, 10**8 - 1):08d}"
-        )
-        shown = rng.choice(
-            (
-                digits,
-                f"{digits[:3]} {digits[3:7]} {digits[7:]}",
-                f"{digits[:3]}-{digits[3:7]}-{digits[7:]}",
-            )
-        )
-        return shown, digits
-    local = f"{rng.randint(2000000, 8999999)}"
-    return f"0356-{local}", "0356" + local
-
-
-def _amount(rng: random.Random) -> tuple[str, float]:
-    n = rng.randint(1, 99) * 100 + rng.choice((0, 0, 50))
-    forms = [
-        (f"{n}元", float(n)),
-        (f"{n}块钱", float(n)),
-        (f"{n / 10000:g}万元", float(n)) if n % 100 == 0 else (f"{n}元", float(n)),
-        ("三千五百元", 3500.0),
-        ("两千八百块", 2800.0),
-        ("1.2万", 12000.0),
-        ("3千5", 3500.0),
-        ("五百多块", 500.0),
-    ]
-    return rng.choice(forms)
-
-
-TEMPLATES = (
-    "我叫{name}，电话{phone}，身份证号{id}，去年单位多扣了我{amount}社保费",
-    "帮{name}反映一下，他身份证{id}，联系电话是{phone}，滞纳金收了{amount}",
-    "{name}，{phone}，{id}，重复交了{amount}养老保险想退回来",
-    "俺的电话是{phone}，身份证{id}，医保扣了{amount}也不知道为啥",
-    "联系方式：{phone}；证件号码：{id}；争议金额：{amount}",
-    "我是{name}身份证{id}打我电话{phone}就行，补缴核定的{amount}太多了",
-)
-NAMES = ("王秀英", "李建国", "张桂兰", "赵德福", "陈丽", "刘大山")
-
-
-def entity_f1(model: nlu.Nlu, rng: random.Random, n: int = 300) -> dict[str, float]:
-    counts = {k: [0, 0, 0] for k in ("phone", "id_number", "amount")}  # tp, fp, fn
-    for _ in range(n):
-        shown_phone, phone = _phone(rng)
-        id_number = _id_number(rng)
-        shown_amount, amount = _amount(rng)
-        text = rng.choice(TEMPLATES).format(
-            name=rng.choice(NAMES), phone=shown_phone, id=id_number, amount=shown_amount
-        )
-        parse = model.parse(text, now=NOW)
-        gold = {"phone": phone, "id_number": id_number, "amount": amount}
-        for kind, value in gold.items():
-            found = [e.value for e in parse.entities if e.type == kind and e.valid]
-            tp = int(value in found)
-            counts[kind][0] += tp
-            counts[kind][1] += len(found) - tp
-            counts[kind][2] += 1 - tp
-    out = {}
-    for kind, (tp, fp, fn) in counts.items():
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        out[kind] = 2 * p * r / (p + r) if p + r else 0.0
-    return out
-
-
-def cold_start() -> float:
-    code = (
-        "import time;t=time.perf_counter();import nlu;nlu.load_nlu();print(time.perf_counter()-t)"
-    )
-    runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
-            ).stdout
-        )
-        for _ in range(3)
-    ]
-    return statistics.median(runs)
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", type=Path, default=SPLIT)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        build(Path(tmp), quiet=True)
-        train_s = time.perf_counter() - started
-
-    model = nlu.load_nlu()
-    rows = [
-        json.loads(line) for line in args.split.read_text(encoding="utf-8").splitlines() if line
-    ]
-    parses = [model.parse(r["text"], now=NOW) for r in rows]
-    category, intent = evaluate(rows, parses)
-
-    texts = [r["text"] for r in rows]
-    latencies = []
-    for _ in range(5):
-        for text in texts:
-            t = time.perf_counter()
-            model.parse(text, now=NOW)
-            latencies.append((time.perf_counter() - t) * 1000)
-    latencies.sort()
-    long_text = "单位欠缴社保" * 3400
-    t = time.perf_counter()
-    model.parse(long_text, now=NOW)
-    long_ms = (time.perf_counter() - t) * 1000
-
-    figures = {
-        "split_rows": len(rows),
+def summary(category: Report, intent: Report) -> dict[str, Any]:
+    return {
+        "rows": sum(map(sum, intent.confusion)),
         "category_macro_f1": round(category.macro_f1, 4),
         "category_accuracy": round(category.accuracy, 4),
         "intent_accuracy": round(intent.accuracy, 4),
         "intent_macro_f1": round(intent.macro_f1, 4),
+        "category_f1": {c.label: round(c.f1, 3) for c in category.classes if c.support},
+        "intent_f1": {c.label: round(c.f1, 3) for c in intent.classes if c.support},
+    }
+
+
+def confusions(report: Report, top: int = 12) -> list[str]:
+    """The most frequent (gold -> predicted) pairs, as counts only."""
+    pairs = []
+    for i, gold in enumerate(report.labels):
+        for j, predicted in enumerate(report.labels):
+            n = report.confusion[i][j]
+            if i != j and n:
+                pairs.append((n, f"{gold} -> {predicted}: {n}"))
+    return [text for _, text in sorted(pairs, key=lambda p: -p[0])[:top]]
+
+
+def score(model: Nlu, rows: list[dict[str, Any]]) -> tuple[list[Parse], dict[str, Any]]:
+    parses = [model.parse(str(r["text"]), now=NOW) for r in rows]
+    category, intent = evaluate(rows, parses)
+    out = summary(category, intent)
+    out["category_confusions"] = confusions(category)
+    out["intent_confusions"] = confusions(intent)
+    return parses, out
+
+
+def dev_run() -> dict[str, Any]:
+    examples = load_examples()
+    train_set = [e for e in examples if not in_dev(e.text)]
+    dev = [e for e in examples if in_dev(e.text)]
+    started = time.perf_counter()
+    model = Nlu(train(train_set, Segmenter()), GAZETTEER)
+    took = time.perf_counter() - started
+    dev_rows = [{"text": e.text, "intent": e.intent, "category": e.category} for e in dev]
+    _, dev_figures = score(model, dev_rows)
+    _, own = score(model, load_jsonl(SPLIT))
+    return {"train_rows": len(train_set), "train_s": round(took, 2), "dev": dev_figures,
+            "own_split": own}  # fmt: skip
+
+
+def cold_start() -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds) from a fresh interpreter to the first parse (model file
+    already built), and that process's RSS in MB after 200 more parses (median of 3 runs)."""
+    code = (
+        "import time,resource;t=time.perf_counter();c=time.process_time();import nlu;"
+        "n=nlu.load_nlu();n.parse('单位欠缴社保三年了');w=time.perf_counter()-t;"
+        "u=time.process_time()-c;[n.parse('我叫王秀英，单位欠了我三年的养老保险，两千多块'+str(i))"
+        " for i in range(200)];import psutil;"
+        "print(w,u,psutil.Process().memory_info().rss/2**20)"
+    )
+    runs = [
+        [
+            float(x)
+            for x in subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout.split()
+        ]
+        for _ in range(3)
+    ]
+    wall, cpu, rss = (statistics.median(r[i] for r in runs) for i in range(3))
+    return wall, cpu, rss
+
+
+def perf(model: Nlu, texts: list[str]) -> dict[str, Any]:
+    """Latency as wall time and as the thread's CPU time: on a busy machine (other processes
+    on the same cores) wall-time p99 measures the scheduler; CPU time measures the parse."""
+    for text in texts[:50]:
+        model.parse(text, now=NOW)
+    latencies, cpu = [], []
+    for _ in range(3):
+        for text in texts:
+            t, c = time.perf_counter(), time.thread_time()
+            model.parse(text, now=NOW)
+            latencies.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.thread_time() - c) * 1000)
+    latencies.sort()
+    cpu.sort()
+    long_text = "单位欠缴社保" * 3400
+    t = time.perf_counter()
+    model.parse(long_text, now=NOW)
+    long_ms = (time.perf_counter() - t) * 1000
+    wall, cpu_s, rss = cold_start()
+    with tempfile.TemporaryDirectory() as tmp:
+        # In a fresh process, as on first use: imports, dictionary, features, fits, file.
+        code = (
+            "import sys,time;t=time.perf_counter();c=time.process_time();from pathlib import Path;"
+            "from nlu.model import build;build(Path(sys.argv[1]),quiet=True);"
+            "print(time.perf_counter()-t,time.process_time()-c)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, tmp], capture_output=True, text=True, check=True
+        ).stdout.split()
+    return {
         "parse_p50_ms": round(latencies[len(latencies) // 2], 3),
         "parse_p99_ms": round(latencies[int(len(latencies) * 0.99)], 3),
+        "parse_cpu_p50_ms": round(cpu[len(cpu) // 2], 3),
+        "parse_cpu_p99_ms": round(cpu[int(len(cpu) * 0.99)], 3),
         "parse_20000_chars_ms": round(long_ms, 2),
-        "cold_start_s": round(cold_start(), 3),
-        "rss_mb": round(psutil.Process().memory_info().rss / 2**20, 1),
-        "train_s": round(train_s, 2),
-        "entity_f1": {
-            k: round(v, 4) for k, v in entity_f1(model, random.Random(args.seed)).items()
-        },
+        "cold_start_s": round(wall, 3),
+        "cold_start_cpu_s": round(cpu_s, 3),
+        "rss_mb": round(rss, 1),
+        "train_s": round(float(out[0]), 2),
+        "train_cpu_s": round(float(out[1]), 2),
+        "load_average_1min": round(psutil.getloadavg()[0], 2),
     }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dev", action="store_true", help="dev split + own split only")
+    parser.add_argument("--no-blind", action="store_true", help="do not score the blind set")
+    parser.add_argument("--no-perf", action="store_true", help="accuracy only")
+    args = parser.parse_args()
+
+    if args.dev:
+        print(json.dumps(dev_run(), ensure_ascii=False, indent=2))
+        return 0
+    model = nlu.load_nlu(GAZETTEER)
+    own_rows = load_jsonl(SPLIT)
+    _, own = score(model, own_rows)
+    figures: dict[str, Any] = {"own_split": own}
+    texts = [str(r["text"]) for r in own_rows]
+    if not args.no_blind and BLIND.exists():
+        rows = load_jsonl(BLIND)
+        parses, blind = score(model, rows)
+        blind["entities"] = {k: v.to_json() for k, v in entity_scores(rows, parses).items()}
+        figures["blind"] = blind
+        texts += [str(r["text"]) for r in rows]
+    if not args.no_perf:
+        figures["perf"] = perf(model, texts)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     return 0
 

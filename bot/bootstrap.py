@@ -20,7 +20,15 @@ from backend.notifier import Notifier
 from backend.service import CaseService
 from backend.settings import Settings
 from bot.senders.console import ConsoleSender
-from dialogs.context import DialogContext, GridWorkerInfo, Hotline
+from bot.senders.sms import ConsoleSmsGateway, SmsSender
+from dialogs.context import (
+    DEFAULT_PRIVACY_NOTICE,
+    DialogContext,
+    FormRules,
+    GridWorkerInfo,
+    Hotline,
+)
+from dialogs.form import SLOT_NAMES
 from dialogs.service import DialogueService
 from nlu.types import Gazetteer, Parse
 
@@ -72,6 +80,9 @@ async def build_context(
     settings = settings or settings_from_env()
     clock = clock or utcnow
     county = county or load_county(settings.config)
+    for problem in county.objection_route_problems():
+        # The written reply must state the objection routes (seeds 000, 001): say so loudly.
+        log.warning("县配置文件不完整：%s（运行 yichuang check 查看）", problem)
     db = await Database.connect(settings.database_url)
     try:
         if upgrade:
@@ -83,7 +94,8 @@ async def build_context(
             cases=CaseService(county, db, clock),
             conversations=SqlConversationStore(db, clock),
             clock=clock,
-            notifier=Notifier(db, [ConsoleSender()], clock=clock),
+            # SMS to villagers: printed until a gateway is configured (bot.senders.sms).
+            notifier=Notifier(db, [ConsoleSender(), SmsSender(ConsoleSmsGateway())], clock=clock),
         )
         build_dialogue(ctx)
         return ctx
@@ -119,8 +131,10 @@ class LazyNlu:
             )
         return self._nlu
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
-        result: Parse = self.load().parse(text, now=now)
+    def parse(
+        self, text: str, now: datetime | None = None, *, expecting: str | None = None
+    ) -> Parse:
+        result: Parse = self.load().parse(text, now=now, expecting=expecting)
         return result
 
 
@@ -142,7 +156,40 @@ def dialog_context(county: County) -> DialogContext:
             Hotline(h.topic, h.name, h.number, tuple(h.keywords)) for h in county.hotlines
         ),
         timezone=county.timezone,
+        **dialogue_settings(county),
     )
+
+
+def dialogue_settings(county: County) -> dict[str, Any]:
+    """``[dialogue]`` and what routing reads (``dialogs.context.FormRules``): the form asks for
+    the period in a category whose routing rules read it, and likewise the insurance type."""
+    d = county.dialogue
+    for slot in d.questions:
+        if slot not in SLOT_NAMES:
+            known = "、".join(SLOT_NAMES)
+            raise ConfigError(
+                f"配置项 dialogue.questions.{slot} 不对：没有这个登记项，应为 {known} 之一。"
+            )
+    rules = FormRules(
+        # The tier rules read the period of "simple" categories too (an old period or one
+        # before the reform is not settled on the spot).
+        period_categories=frozenset(
+            c for c, rs in county.routing.items() if any(r.period != "any" for r in rs)
+        )
+        | frozenset(county.tiers.simple_categories),
+        insurance_categories=frozenset(
+            c for c, rs in county.routing.items() if any(r.insurance is not None for r in rs)
+        ),
+        employer_categories=frozenset(d.employer_categories),
+        amount_categories=frozenset(d.amount_categories),
+    )
+    return {
+        "form_rules": rules,
+        "privacy_notice": d.privacy_notice or DEFAULT_PRIVACY_NOTICE,
+        "idle_minutes": d.idle_minutes,
+        "questions": tuple(d.questions.items()),
+        "consultation_hotlines": tuple(d.consultation_hotlines.items()),
+    }
 
 
 def build_dialogue(ctx: AppContext) -> DialogueService:

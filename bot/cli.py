@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 # sub-command -> module with ``register(subparsers)``; the module sets ``func`` on its parser.
 COMMANDS: dict[str, str] = {
@@ -19,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "serve": "bot.server",
     "staff": "bot.cli_staff",
     "outbox": "bot.cli_staff",
+    "attachments": "bot.cli_attachments",
+    "check": "bot.cli_check",
 }
 
 #: One-line help of each sub-command, shown without importing its module.
@@ -31,6 +35,8 @@ SUMMARIES: dict[str, str] = {
     "serve": "启动服务：渠道回调、工作人员接口、通知发送、超期督办",
     "staff": "工作人员账号的访问令牌",
     "outbox": "通知发件箱：查看和重发失败的通知",
+    "attachments": "附件：按保存期限清理（prune）、查看案件附件（list）",
+    "check": "检查县配置文件：救济途径（调解、仲裁、行政复议、行政诉讼）是否写全",
 }
 
 
@@ -46,14 +52,24 @@ def _chosen(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its complaints as one Chinese sentence (sub-parsers inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        m = re.match(r"argument (\S+): (.*)", message, re.S)
+        if m and re.search(r"[\u4e00-\u9fff]", m.group(2)):
+            sentence = f"参数 {m.group(1)}：{m.group(2)}"
+        else:
+            sentence = f"命令行参数不对（{message}），用 {self.prog} --help 查看用法"
+        self.exit(2, f"yichuang: {sentence.rstrip('。')}。\n")
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser with the chosen sub-command fully registered and the rest as names only.
 
     ``argv`` decides which module is imported; ``None`` imports every sub-command module.
     """
-    parser = argparse.ArgumentParser(
-        prog="yichuang", description="一窗：社会保险费征缴争议受理机器人"
-    )
+    parser = _Parser(prog="yichuang", description="一窗：社会保险费征缴争议受理机器人")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     chosen = _chosen(argv) if argv is not None else None
     modules = [COMMANDS[chosen]] if chosen else [] if argv is not None else list(COMMANDS.values())
@@ -91,7 +107,12 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        if exc.code in (0, None):  # --help
+            raise
+        return 2  # a bad argument, already explained on stderr in one sentence
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return int(func(args) or 0)

@@ -1,13 +1,15 @@
 """``yichuang cases list | show N | export``: the staff view of the case register (台账).
 
 These run on the server itself, so they show full data (no masking), like the authenticated
-staff API.
+staff API; ``show`` and ``export`` are recorded in the access log of personal data
+(``cases access-log``) under the operating-system user ("cli:<user>").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -34,38 +36,73 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     export = actions.add_parser("export", help="导出案件台账")
     export.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
-    export.add_argument("--out", type=Path, help="输出文件；不写则输出到标准输出")
+    export.add_argument("--out", type=Path, help="输出文件（仅本人可读）；不写则输出到标准输出")
     _add_filters(export, limit=None)
     export.set_defaults(func=run_export)
+
+    log = actions.add_parser("access-log", help="个人信息查看记录：谁在何时查看了哪件案件")
+    log.add_argument("--case", dest="number", help="只看这件案件")
+    log.add_argument("--format", choices=("csv", "json"), default="csv")
+    log.add_argument("--out", type=Path, help="输出文件（仅本人可读）；不写则输出到标准输出")
+    log.add_argument("--limit", type=_limit, default=10000, help="最多几条（最新的在前）")
+    log.set_defaults(func=run_access_log)
 
 
 def _add_filters(p: argparse.ArgumentParser, limit: int | None = 50) -> None:
     p.add_argument("--status", help="状态，如 registered、accepted、closed")
     p.add_argument("--category", help="争议类别，如 refund")
     p.add_argument("--tier", choices=("simple", "general", "complex"))
-    p.add_argument("--agency", help="单位编号（牵头或联办），如 tax")
+    p.add_argument("--agency", help="单位（牵头或联办）：编号、全称或简称，如 tax、人社局")
     p.add_argument("--overdue", action="store_true", help="只看超期未办结的")
     p.add_argument("--from", dest="date_from", type=_date, help="登记日期起，YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date, help="登记日期止，YYYY-MM-DD")
     p.add_argument("--text", help="按编号、内容、姓名、单位、电话搜索")
-    p.add_argument("--limit", type=int, default=limit, help="最多几条")
+    p.add_argument("--limit", type=_limit, default=limit, help="最多几条")
+
+
+#: Dates a register can hold: earlier or later ones are typos (and overflow the time zone maths).
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+MAX_LIMIT = 100_000
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text) if text.isascii() else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”应写成 YYYY-MM-DD") from None
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"日期“{text[:20]}”应写成 YYYY-MM-DD")
+    if not EARLIEST <= value <= LATEST:
+        raise argparse.ArgumentTypeError(f"日期“{text}”不在 1900-01-01 到 2999-12-31 之间")
+    return value
 
 
-def _filter(args: argparse.Namespace, *, with_events: bool) -> Any:
+def _limit(text: str) -> int:
+    """A count typed on the command line: ASCII digits only, 1 … MAX_LIMIT."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or not 1 <= int(text) <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"条数应为 1 到 {MAX_LIMIT} 之间的整数")
+    return int(text)
+
+
+def _agency(county: County, text: str | None) -> str | None:
+    """The agency id for an id, full name or short name (人社局 / 县人社局 / hrss)."""
+    if text is None:
+        return None
+    agency = county.find_agency(text)
+    if agency is None:
+        known = "、".join(a.short_name for a in county.agencies)
+        raise UserError(f"没有叫“{text[:40]}”的单位，可选：{known}。")
+    return agency.id
+
+
+def _filter(args: argparse.Namespace, county: County, *, with_events: bool) -> Any:
     from backend.service import CaseFilter
 
     return CaseFilter(
         status=args.status,
         category=args.category,
         tier=args.tier,
-        agency=args.agency,
+        agency=_agency(county, args.agency),
         overdue=True if args.overdue else None,
         created_from=args.date_from,
         created_to=args.date_to,
@@ -73,6 +110,24 @@ def _filter(args: argparse.Namespace, *, with_events: bool) -> Any:
         limit=args.limit,
         with_events=with_events,
     )
+
+
+def cli_actor() -> str:
+    """Who runs the command, as the access log names them."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def _write(path: Path, data: bytes) -> None:
+    from backend.export import write_file
+
+    try:
+        write_file(path, data)
+    except OSError as exc:
+        raise UserError(f"无法写入文件 {path}：{exc.strerror}。") from None
 
 
 async def _with_context(work: Any) -> int:
@@ -91,7 +146,7 @@ async def _with_context(work: Any) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     async def work(ctx: Any) -> int:
-        cases = await ctx.cases.list_cases(_filter(args, with_events=False))
+        cases = await ctx.cases.list_cases(_filter(args, ctx.county, with_events=False))
         print(render_list(cases, ctx.county))
         return 0
 
@@ -131,6 +186,7 @@ def run_show(args: argparse.Namespace) -> int:
             detail = await ctx.cases.detail(args.number)
         except CaseNotFound as exc:
             raise UserError(str(exc)) from None
+        await ctx.cases.record_access(cli_actor(), detail.number, "detail", via="cli")
         print(render_detail(detail, ctx.county))
         return 0
 
@@ -139,6 +195,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def render_detail(c: CaseDetail, county: County) -> str:
     from backend.categories import INSURANCE_TYPES
+    from backend.export import CHANNEL_NAMES
     from backend.texts import agency_names, local
     from backend.workflow import VERDICTS
 
@@ -148,9 +205,15 @@ def render_detail(c: CaseDetail, county: County) -> str:
         f"案件 {c.number}",
         f"状态：{c.status_label}{'（已超期）' if c.overdue else ''}",
         f"类别：{c.category_label}｜{c.tier_label}",
-        f"登记：{local(c.created_at, tz)}（{c.channel}:{c.channel_user}）",
+        f"登记：{local(c.created_at, tz)}（{CHANNEL_NAMES.get(c.channel, c.channel)}"
+        f"{'，网格员代办' if c.filed_by else ''}）",
         f"时限：{local(c.due_at, tz)}",
-        f"牵头单位：{agency_names(county, [c.lead_agency])}；联办单位：{agency_names(county, c.co_agencies)}",
+        f"牵头单位：{agency_names(county, [c.lead_agency])}；联办单位：{agency_names(county, c.co_agencies)}"
+        + (
+            f"；首问单位：{agency_names(county, [c.first_agency])}"
+            if c.first_agency and c.first_agency != c.lead_agency
+            else ""
+        ),
         f"缴费人：{p.name or '—'}（{'用人单位' if p.kind == 'employer' else '个人'}）"
         f" 电话 {p.phone or '—'} 身份证 {p.id_number or '—'}",
     ]
@@ -188,7 +251,9 @@ def render_detail(c: CaseDetail, county: County) -> str:
     lines.append("办理过程：")
     for e in c.events:
         text = f"：{e.text}" if e.text else ""
-        lines.append(f"  {local(e.at, tz)}  {e.action_label}  {e.actor}{text}")
+        unit = agency_names(county, [e.actor_agency]) if e.actor_agency else ""
+        who = " ".join(w for w in (unit, e.actor_name or e.actor) if w)
+        lines.append(f"  {local(e.at, tz)}  {who}  {e.action_label}{text}")
     return "\n".join(lines)
 
 
@@ -202,17 +267,37 @@ def run_export(args: argparse.Namespace) -> int:
     async def work(ctx: Any) -> int:
         from backend.export import render
 
-        cases = await ctx.cases.list_cases(_filter(args, with_events=True))
+        cases = await ctx.cases.list_cases(_filter(args, ctx.county, with_events=True))
         data = render(cases, ctx.county, args.format)
+        await ctx.cases.record_access(
+            cli_actor(), None, f"export {args.format}: {len(cases)} 件", via="cli"
+        )
         if args.out is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
-            try:
-                args.out.write_bytes(data)
-            except OSError as exc:
-                raise UserError(f"无法写入文件 {args.out}：{exc.strerror}。") from None
+            _write(args.out, data)
             print(f"已导出 {len(cases)} 件案件到 {args.out}", file=sys.stderr)
+        return 0
+
+    return asyncio.run(_with_context(work))
+
+
+# --- access log --------------------------------------------------------------------------
+
+
+def run_access_log(args: argparse.Namespace) -> int:
+    async def work(ctx: Any) -> int:
+        from backend.export import render_access_log
+
+        entries = await ctx.cases.access_log(number=args.number, limit=args.limit)
+        data = render_access_log(entries, ctx.county, args.format)
+        if args.out is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            _write(args.out, data)
+            print(f"已导出 {len(entries)} 条查看记录到 {args.out}", file=sys.stderr)
         return 0
 
     return asyncio.run(_with_context(work))

@@ -9,6 +9,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.cli import UserError
+from identifiers import small_int
+
+#: Most dead letters listed at once.
+MAX_LIST = 500
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,11 +31,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     outbox = subparsers.add_parser("outbox", help="通知发件箱：查看和重试投递失败的通知")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
     dead = outbox_sub.add_parser("dead", help="列出投递失败（死信）的通知")
-    dead.add_argument("--limit", type=int, default=50, help="最多列出多少条（默认50）")
+    dead.add_argument("--limit", default="50", help="最多列出多少条（默认50，最多500）")
     dead.add_argument("--json", action="store_true", help="每条输出一行JSON")
     dead.set_defaults(func=_sync(_dead))
     retry = outbox_sub.add_parser("retry", help="把一条死信重新放回发送队列")
-    retry.add_argument("outbox_id", metavar="ID", type=int, help="通知编号（见 outbox dead）")
+    # Read as text and checked in _retry: argparse's int() takes "٣" and 5,000 digits, and
+    # its error message is English.
+    retry.add_argument("outbox_id", metavar="ID", help="通知编号（见 outbox dead）")
     retry.set_defaults(func=_sync(_retry))
 
 
@@ -56,9 +62,18 @@ async def _with_context(
         await close_context(ctx)
 
 
+def _check_staff_id(staff_id: str) -> None:
+    """Staff ids are short config keys; NUL would reach PostgreSQL in the token query."""
+    from bot.api.inputs import shown, text_problem
+
+    if len(staff_id) > 64 or text_problem(staff_id, one_line=True):
+        raise UserError(f"人员编号“{shown(staff_id)}”不对：应为县配置中的编号，如 tax01。")
+
+
 async def _issue(ctx: Any, args: argparse.Namespace) -> int:
     from backend.auth import StaffAuth, UnknownStaff
 
+    _check_staff_id(args.staff_id)
     try:
         token = await StaffAuth(ctx.db, ctx.county, ctx.clock).issue(args.staff_id)
     except UnknownStaff:
@@ -80,6 +95,7 @@ async def _revoke(ctx: Any, args: argparse.Namespace) -> int:
         return 0
     if not args.staff_id:
         raise UserError("请给出人员编号，或用 --token 指定要吊销的令牌。")
+    _check_staff_id(args.staff_id)
     count = await auth.revoke(args.staff_id)
     print(f"已吊销 {args.staff_id} 的 {count} 个令牌。")
     return 0
@@ -88,9 +104,10 @@ async def _revoke(ctx: Any, args: argparse.Namespace) -> int:
 async def _dead(ctx: Any, args: argparse.Namespace) -> int:
     from backend.notifier import list_outbox
 
-    if args.limit < 1:
-        raise UserError("--limit 应为正整数。")
-    entries = await list_outbox(ctx.db, status="dead", limit=args.limit)
+    limit = small_int(args.limit, limit=MAX_LIST)
+    if limit is None or limit < 1:
+        raise UserError(f"--limit 应为 1 到 {MAX_LIST} 之间的整数。")
+    entries = await list_outbox(ctx.db, status="dead", limit=limit)
     if args.json:
         for entry in entries:
             print(json.dumps(entry.to_json(), ensure_ascii=False))
@@ -108,8 +125,12 @@ async def _dead(ctx: Any, args: argparse.Namespace) -> int:
 
 async def _retry(ctx: Any, args: argparse.Namespace) -> int:
     from backend.notifier import as_clock, retry_dead
+    from bot.api.handlers import MAX_OUTBOX_ID, parse_outbox_id
 
-    if not await retry_dead(ctx.db, args.outbox_id, as_clock(ctx.clock)()):
-        raise UserError(f"编号 {args.outbox_id} 不是投递失败的通知（不存在或不是死信）。")
-    print(f"通知 #{args.outbox_id} 已重新排队，服务运行时会再次投递。")
+    outbox_id = parse_outbox_id(args.outbox_id.removeprefix("#"))
+    if outbox_id is None:
+        raise UserError(f"通知编号应为 1 到 {MAX_OUTBOX_ID} 之间的整数（见 outbox dead）。")
+    if not await retry_dead(ctx.db, outbox_id, as_clock(ctx.clock)()):
+        raise UserError(f"编号 {outbox_id} 不是投递失败的通知（不存在或不是死信）。")
+    print(f"通知 #{outbox_id} 已重新排队，服务运行时会再次投递。")
     return 0

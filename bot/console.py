@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from backend.config import GridWorker
 from backend.notifications import Notification
 from backend.notifier import Notifier
+from backend.outbox import TO_COMPLAINANT, TO_GRID_WORKER
 from backend.settings import Settings
 from bot.senders.console import render_notification
-from dialogs.messages import Inbound, InboundHandler, Reply
+from bot.senders.sms import ConsoleSmsGateway, SmsSender
+from dialogs.messages import Choice, Inbound, InboundHandler, Reply
+from identifiers import find_case_numbers
 
 CHANNEL = "console"
 
@@ -28,6 +32,9 @@ CHANNEL = "console"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser(
         "demo", help="在终端里以居民身份和机器人对话（示例县，SQLite，内置NLU）"
+    )
+    demo.add_argument(
+        "--tour", action="store_true", help="自动演示一件案件走完全程：居民反映、受理、答复、评价"
     )
     demo.set_defaults(func=run_demo)
     chat = subparsers.add_parser("chat", help="从标准输入逐行读用户消息，输出机器人的回复")
@@ -99,20 +106,33 @@ async def _chat(user: str, *, as_json: bool) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    return asyncio.run(demo(sys.stdin, sys.stdout))
+    lines: TextIO = io.StringIO("\n".join(TOUR) + "\n") if args.tour else sys.stdin
+    return asyncio.run(demo(lines, sys.stdout, echo=args.tour, console=not args.tour))
 
 
 class DemoSender:
-    """Shows console-channel notifications: staff pushes boxed, messages to the user as the bot."""
+    """Shows console-channel notifications in the chat window: staff pushes boxed, notices to
+    the complainant (or to the grid worker, to pass on) as the bot's messages to them."""
 
     channel = CHANNEL
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, seen: Callable[[str], None] | None = None) -> None:
         self.out = out
+        self._seen = seen or (lambda number: None)
 
     async def send(self, notification: Notification) -> None:
-        if notification.kind == "to_complainant":
-            print(f"一窗（{notification.recipient}）：{notification.text}\n", file=self.out)
+        if notification.case_number:
+            self._seen(notification.case_number)
+        if notification.kind == TO_COMPLAINANT:
+            print(f"一窗 → {notification.recipient}：{notification.text}\n", file=self.out)
+            return
+        if notification.kind == TO_GRID_WORKER:
+            buttons = " ".join(f"[{label}]" for _id, label in notification.actions)
+            print(
+                f"一窗 → 网格员（{notification.recipient}）：{notification.text}\n  {buttons}\n",
+                file=self.out,
+                flush=True,
+            )
             return
         print("  ┄┄ 推送给工作人员 ┄┄", file=self.out)
         for line in render_notification(notification).splitlines():
@@ -125,65 +145,210 @@ class Identity:
     user: str
     contact_phone: str | None = None
     label: str = "居民"
+    #: A staff member (``backend.config.StaffMember``): lines go to the staff chat.
+    staff: Any = None
 
 
 BANNER = (
     "一窗 · {county}社保费争议受理（演示）\n"
     "像群众一样打字就行，比如：单位把我的养老保险扣多了。回复数字可以选择。\n"
-    "/grid 切换为网格员　/new 换一位新居民　/quit 退出\n"
+    "/staff [编号] 切换为工作人员（默认 tax01 县税务局王建国），用 受理、答复 内容、办结 等办理\n"
+    "/resident 回到刚才那位居民　/grid 切换为网格员　/new 换一位新居民　/quit 退出\n"
+    "推送给工作人员、告知缴费人的消息和短信都显示在这里。\n"
+)
+
+#: ``yichuang demo --tour``: one case round the whole loop — a villager reports, the tax
+#: bureau accepts and replies (with the objection routes), the villager rates it. ``/auto``
+#: answers the bot's questions with the first choice until a case number is given.
+TOUR: tuple[str, ...] = (
+    "你好，俺是凤鸣镇南关村的，叫王秀英。去年交的养老保险交了两回，钱扣了两次，"
+    "想把多交的退给俺。电话13812341427，身份证11010519491231002X",
+    "/auto",
+    "/staff tax01",
+    "受理",
+    "答复 经核实，您2025年的城乡居民养老保险重复缴费一次，多缴的 300 元将在 10 个工作日内"
+    "退回您的社保卡账户。",
+    "/resident",
+    "我的案件",
+    "满意",
+    "/staff tax01",
+    "详情",
+    "/quit",
+)
+
+_STAFF_WORDS = (
+    "/",
+    "受理",
+    "移送",
+    "回复",
+    "答复",
+    "意见",
+    "办结",
+    "详情",
+    "查看",
+    "批准",
 )
 
 
 async def demo(
-    lines: TextIO, out: TextIO, settings: Settings | None = None, *, nlu: Any = None
+    lines: TextIO,
+    out: TextIO,
+    settings: Settings | None = None,
+    *,
+    nlu: Any = None,
+    echo: bool = False,
+    console: bool = False,
 ) -> int:
-    """The interactive console chat on the example county; staff pushes shown as they happen.
+    """The interactive console chat on the example county: a resident (or grid worker) and
+    staff take turns in one window; every push and notice is shown as it is delivered.
 
     ``nlu``: an NLU already loaded (tests), instead of loading the built-in one.
+    ``echo``: print each input line after the prompt (a scripted tour).
     """
     from bot.bootstrap import build_context, build_dialogue, close_context
+    from bot.relay import relay_reply
+    from bot.staff_chat import StaffChat
 
     app = await build_context(settings)
     if nlu is not None:
         app.nlu = nlu
         build_dialogue(app)
     assert app.dialogue is not None
-    notifier = Notifier(app.db, [DemoSender(out)], clock=app.clock)
-    current = [Identity(user=f"居民-{uuid.uuid4().hex[:6]}")]  # switched by /new and /grid
+    last_case: list[str] = []
+
+    def seen(number: str) -> None:
+        last_case[:] = [number]
+
+    notifier = Notifier(
+        app.db,
+        [DemoSender(out, seen), SmsSender(ConsoleSmsGateway(out))],
+        clock=app.clock,
+    )
+    staff_chat = StaffChat(app.county, app.cases)
+    resident = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
+    current = [resident]  # switched by /new, /grid, /staff, /resident
     print(BANNER.format(county=app.county.name), file=out, flush=True)
+    desk = None
+    if console:  # the web console beside the chat (``bot.desk.demo``)
+        from bot.desk.demo import ConsoleThread
+
+        desk = ConsoleThread(app.settings).start()
+        print(desk.banner(), file=out, flush=True)
     try:
-        for line in _prompted(lines, out, lambda: current[0].label):
+        for line in _prompted(lines, out, lambda: current[0].label, echo=echo):
             who = current[0]
             text = line.strip()
             if not text:
                 continue
             if text in ("/quit", "/exit", "/q"):
                 break
-            if text == "/new":
-                who = current[0] = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
-                print(f"（现在你是一位新居民：{who.user}）\n", file=out, flush=True)
+            switched = _switch(text, app.county, resident, current, out)
+            if switched is not None:
+                resident = switched
                 continue
-            if text == "/grid":
-                who = current[0] = _grid_identity(app.county.grid_workers)
-                print(f"（现在你是{who.label}）\n", file=out, flush=True)
+            if text == "/auto" and who.staff is None:
+                await _auto(app.dialogue, who, last_case, out, seen)
+                await notifier.drain()
                 continue
-            message = inbound(who.user, text, contact_phone=who.contact_phone)
-            for reply in await app.dialogue.handle(message):
-                print(f"一窗：{render(reply)}\n", file=out, flush=True)
+            if who.staff is not None:
+                staff_text = _with_case_number(text, last_case[0] if last_case else None)
+                for reply in await staff_chat.handle(who.staff, staff_text):
+                    print(f"一窗（工作人员）：{render(reply)}\n", file=out, flush=True)
+            else:
+                message = inbound(who.user, text, contact_phone=who.contact_phone)
+                replies = await relay_reply(app.cases, message)
+                if replies is None:
+                    replies = await app.dialogue.handle(message)
+                for reply in replies:
+                    found = find_case_numbers(reply.text)
+                    if found:
+                        seen(found[0][0])
+                    print(f"一窗：{render(reply)}\n", file=out, flush=True)
             await notifier.drain()
     finally:
+        if desk is not None:
+            desk.stop()
         await close_context(app)
     return 0
 
 
-def _prompted(lines: TextIO, out: TextIO, label: Callable[[], str]) -> Iterator[str]:
+async def _auto(
+    dialogue: InboundHandler,
+    who: Identity,
+    last_case: list[str],
+    out: TextIO,
+    seen: Callable[[str], None],
+    turns: int = 8,
+) -> None:
+    """Press the first choice offered (同意, 跳过, 确认提交 …) until the bot gives a case number."""
+    choice: Choice | None = None
+    for _ in range(turns):
+        if last_case:
+            return
+        label = choice.label if choice else "1"
+        print(f"{who.label}> {label}", file=out, flush=True)
+        message = inbound(who.user, label, contact_phone=who.contact_phone)
+        if choice is not None:
+            message = replace(message, choice_id=choice.id)
+        choice = None
+        for reply in await dialogue.handle(message):
+            found = find_case_numbers(reply.text)
+            if found:
+                seen(found[0][0])
+            choice = reply.choices[0] if reply.choices else choice
+            print(f"一窗：{render(reply)}\n", file=out, flush=True)
+
+
+def _switch(
+    text: str, county: Any, resident: Identity, current: list[Identity], out: TextIO
+) -> Identity | None:
+    """Handle an identity command; the resident to come back to, or None if not one."""
+    word, _, rest = text.partition(" ")
+    if word == "/new":
+        resident = current[0] = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
+        print(f"（现在你是一位新居民：{resident.user}）\n", file=out, flush=True)
+        return resident
+    if word == "/grid":
+        resident = current[0] = _grid_identity(county.grid_workers)
+        print(f"（现在你是{resident.label}）\n", file=out, flush=True)
+        return resident
+    if word == "/resident":
+        current[0] = resident
+        print(f"（现在你又是{resident.label}：{resident.user}）\n", file=out, flush=True)
+        return resident
+    if word == "/staff":
+        staff = county.staff_member(rest.strip() or "tax01")
+        if staff is None:
+            ids = "、".join(s.id for s in county.staff)
+            print(f"（没有编号为“{rest.strip()}”的工作人员，可选：{ids}）\n", file=out)
+            return resident
+        unit = county.agency(staff.agency).short_name
+        current[0] = Identity(user=f"staff:{staff.id}", label=f"{unit} {staff.name}", staff=staff)
+        print(f"（现在你是工作人员：{unit} {staff.name}）\n", file=out, flush=True)
+        return resident
+    return None
+
+
+def _with_case_number(text: str, number: str | None) -> str:
+    """``答复 内容`` -> ``答复 YC-… 内容``: staff in the demo act on the case last shown."""
+    if number is None or find_case_numbers(text) or not text.startswith(_STAFF_WORDS):
+        return text
+    word, _, rest = text.partition(" ")
+    return f"{word} {number} {rest}".strip()
+
+
+def _prompted(
+    lines: TextIO, out: TextIO, label: Callable[[], str], *, echo: bool = False
+) -> Iterator[str]:
     interactive = lines.isatty()
     while True:
-        if interactive:
+        if interactive or echo:
             print(f"{label()}> ", end="", file=out, flush=True)
         line = lines.readline()
         if not line:
             return
+        if echo:
+            print(line.rstrip("\n"), file=out, flush=True)
         yield line
 
 

@@ -4,6 +4,14 @@ Routes: ``/healthz``, the staff API under ``/api/v1`` and whatever the channel p
 (``/telegram/webhook``, ``/wecom/app``, ``/wecom/kf``). Background tasks: the notifier (drains
 the outbox) and the overdue scanner. SIGTERM/SIGINT stop accepting requests, let the batch
 being delivered finish (claimed rows not yet sent stay pending for the next start) and exit 0.
+
+The edge (``edge_guard`` middleware and the runner options): a connection that has not sent a
+complete request within ``KEEPALIVE_TIMEOUT`` seconds is closed (slowloris); a request body
+must arrive within ``BODY_TIMEOUT`` (408) and fit ``MAX_BODY``; a handler gets
+``HANDLER_TIMEOUT``; database trouble anywhere is answered 503 with ``Retry-After`` (channels
+re-deliver, staff clients retry) and any other unexpected error 500, both as one JSON sentence.
+``/healthz`` answers within about a second whatever the database does, and says whether it
+answered. Several ``serve`` processes (other ports or hosts) may share one PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -13,13 +21,16 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import os
 import signal
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from aiohttp import web
 
+from backend.db import is_unavailable
 from bot.channels import ChannelPlugin
 
 log = logging.getLogger(__name__)
@@ -33,6 +44,76 @@ PLUGIN_MODULES: tuple[str, ...] = ("bot.telegram", "bot.wecom")
 
 #: How long shutdown waits for the background tasks to finish what they are doing.
 SHUTDOWN_GRACE_SECONDS = 20.0
+
+#: Seconds a connection may stay without a complete request (also the idle keep-alive time).
+KEEPALIVE_TIMEOUT = 10.0
+#: Seconds a request body may take to arrive once the headers are in.
+BODY_TIMEOUT = 10.0
+#: Seconds a handler may run (a Telegram flood wait of up to 30 s included).
+HANDLER_TIMEOUT = 60.0
+#: Largest request body anywhere (routes may read less: the channel callbacks do).
+MAX_BODY = 2 * 1024 * 1024
+#: Days a handled inbound message id is kept (Telegram re-sends for 24 hours at most).
+PROCESSED_KEEP_DAYS = 7
+#: Seconds ``/healthz`` waits for the database.
+HEALTH_DB_TIMEOUT = 1.0
+#: Routes that read their own body (after checking what they can without it).
+SELF_READING_PREFIXES = ("/wecom/",)
+
+DB_DOWN = "数据库暂时不可用，请稍后再试。"
+INTERNAL = "服务器内部错误，请稍后再试。"
+BODY_TOO_SLOW = "请求内容发送超时。"
+HANDLER_TOO_SLOW = "服务器处理超时，请稍后再试。"
+
+STARTED_KEY = web.AppKey("yichuang_started", float)
+
+
+def runner_options() -> dict[str, Any]:
+    """``web.AppRunner`` / ``TestServer`` options of the edge (see the module docstring)."""
+    return {"keepalive_timeout": KEEPALIVE_TIMEOUT, "access_log": None}
+
+
+def _error(status: int, message: str, **headers: str) -> web.Response:
+    resp = web.json_response({"error": message}, status=status, headers=headers or None)
+    return resp
+
+
+@web.middleware
+async def edge_guard(
+    request: web.Request, handler: Callable[[web.Request], Any]
+) -> web.StreamResponse:
+    """Body deadline, handler deadline, database trouble -> 503, anything else -> 500."""
+    if (
+        request.body_exists
+        and not request.path.startswith(SELF_READING_PREFIXES)
+        # A multipart upload is streamed by its handler (read here, it could not be parsed
+        # there); it is bounded by ``client_max_size`` and the handler deadline.
+        and request.content_type != "multipart/form-data"
+    ):
+        try:
+            await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+        except TimeoutError:
+            log.warning(
+                "%s %s: body not received in %gs", request.method, request.path, BODY_TIMEOUT
+            )
+            resp = _error(408, BODY_TOO_SLOW)
+            resp.force_close()
+            return resp
+    try:
+        async with asyncio.timeout(HANDLER_TIMEOUT):
+            result: web.StreamResponse = await handler(request)
+            return result
+    except web.HTTPException:
+        raise
+    except TimeoutError:
+        log.error("%s %s: no answer within %gs", request.method, request.path, HANDLER_TIMEOUT)
+        return _error(503, HANDLER_TOO_SLOW, **{"Retry-After": "5"})
+    except Exception as exc:
+        if is_unavailable(exc):
+            log.warning("%s %s: database unavailable: %s", request.method, request.path, exc)
+            return _error(503, DB_DOWN, **{"Retry-After": "5"})
+        log.exception("%s %s failed", request.method, request.path)
+        return _error(500, INTERNAL)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,14 +165,17 @@ def load_plugins(ctx: Any, modules: Sequence[str] = PLUGIN_MODULES) -> list[Chan
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers within ``HEALTH_DB_TIMEOUT``, else 503 — fast either way."""
     ctx = request.app[CONTEXT_KEY]
-    try:
-        async with ctx.db.session() as session:  # type: ignore[attr-defined]
-            await session.execute(sa.text("SELECT 1"))
-    except Exception as exc:
-        log.warning("healthz: database unreachable: %s", exc)
-        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    up = await ctx.db.ping(HEALTH_DB_TIMEOUT)  # type: ignore[attr-defined]
+    body = {
+        "status": "ok" if up else "error",
+        "database": "ok" if up else "unreachable",
+        "pid": os.getpid(),
+        "uptime_s": round(time.monotonic() - request.app[STARTED_KEY], 1),
+        "channels": [p.name for p in request.app[PLUGINS_KEY]],
+    }
+    return web.json_response(body, status=200 if up else 503)
 
 
 def build_web_app(
@@ -101,11 +185,15 @@ def build_web_app(
     with the app (tests that drive them by hand pass False)."""
     from bot.api import setup_api
 
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[edge_guard])
     app[CONTEXT_KEY] = ctx
+    app[STARTED_KEY] = time.monotonic()
     app[PLUGINS_KEY] = list(plugins)
     app.router.add_get("/healthz", healthz)
     setup_api(app, ctx)
+    from bot.desk import setup_console
+
+    setup_console(app, ctx)  # the staff web console under /console/
     if ctx.notifier is None:
         from backend.notifier import Notifier
         from bot.senders.console import ConsoleSender
@@ -167,6 +255,12 @@ async def _scan_loop(ctx: Any, stop: asyncio.Event, interval: float = 60.0) -> N
             await scanner.scan()
         except Exception:
             log.exception("overdue scan failed")
+        prune = getattr(ctx.conversations, "prune", None)
+        if prune is not None:
+            try:
+                await prune(ctx.clock() - timedelta(days=PROCESSED_KEEP_DAYS))
+            except Exception as exc:
+                log.warning("pruning handled message ids failed: %s", exc)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
 
@@ -188,7 +282,7 @@ async def serve(
     try:
         plugins = list(plugin_factory(ctx))
         app = build_web_app(ctx, plugins, background=background)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        runner = web.AppRunner(app, handle_signals=False, **runner_options())
         await runner.setup()
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         try:

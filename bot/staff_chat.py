@@ -14,20 +14,23 @@ with ``transfer_to:N:<agency>`` choices), ``reply:N``, ``opinion:N``, ``approve:
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from backend.access import actor_for, refusal, sees_all
 from backend.service import CaseDetail, CaseFilter
 from backend.workflow import OPEN_STATUSES, CaseNotFound, StaffAction, WorkflowError
+from bot.api.inputs import shown, strip_controls
 from dialogs.messages import Choice, Reply
+from identifiers import normalise_case_number, small_int
 from identifiers.masking import mask_id, mask_phone, mask_text
 
 log = logging.getLogger(__name__)
 
-_NUMBER = re.compile(r"^[A-Za-z]{1,8}-\d{4}-\d{1,9}$")
 MAX_CHOICE_ID = 32
+#: Longest message handled: a written reply or opinion is at most this long (as in the API).
+MAX_TEXT = 5000
+TOO_LONG = f"消息太长了（最多 {MAX_TEXT} 字），请精简后再发送。"
 
 #: Command word (after an optional "/") -> action.
 _COMMANDS: dict[str, str] = {
@@ -110,10 +113,15 @@ class StaffChat:
     ) -> list[Reply]:
         if staff is None:
             return [Reply(NOT_STAFF)]
+        if len(text) > MAX_TEXT:
+            return [Reply(TOO_LONG)]
+        # NUL and other control characters cannot be stored (PostgreSQL) and mean nothing.
+        text = strip_controls(text)
         command = self._parse_choice(choice_id) if choice_id else self._parse_text(text)
-        if command is None and reply_to_case and text.strip():
+        replied = normalise_case_number(reply_to_case) if reply_to_case else None
+        if command is None and replied and text.strip():
             # A plain answer to a case notification is the written reply to the complainant.
-            command = _Command("reply", reply_to_case, text.strip())
+            command = _Command("reply", replied, text.strip())
         if command is None:
             return [Reply(HELP)]
         try:
@@ -124,7 +132,14 @@ class StaffChat:
             return [Reply(str(exc))]
 
     def _parse_choice(self, choice_id: str) -> _Command | None:
-        parts = choice_id.split(":")
+        # Button ids come back from the chat client, which anyone can forge: check them too.
+        if len(choice_id) > 2 * MAX_CHOICE_ID:
+            return None
+        parts = strip_controls(choice_id).split(":")
+        number = normalise_case_number(parts[1]) if len(parts) > 1 else None
+        if number is None:
+            return None
+        parts[1] = number
         if len(parts) == 3 and parts[0] == "transfer_to":
             return _Command("transfer_to", parts[1], parts[2])
         if len(parts) == 2 and parts[0] in (
@@ -150,7 +165,7 @@ class StaffChat:
         action = _COMMANDS.get(head)
         if action is None:
             return None
-        number = words[1].upper() if len(words) > 1 and _NUMBER.match(words[1]) else None
+        number = normalise_case_number(words[1]) if len(words) > 1 else None
         rest = words[2] if len(words) > 2 and number else " ".join(words[1:]) if not number else ""
         return _Command(action, number, rest.strip())
 
@@ -164,7 +179,9 @@ class StaffChat:
         if cmd.number is None:
             return [Reply(f"请写上案件号，例如：/{_english(cmd.action)} YC-2026-000001\n\n{HELP}")]
         detail: CaseDetail = await self._cases.detail(cmd.number)
-        reason = refusal(self._county, staff, detail.lead_agency, detail.co_agencies)
+        # The first-receiving agency (首问) may still read a case it transferred, not act on it.
+        first = detail.first_agency if cmd.action == "detail" else None
+        reason = refusal(self._county, staff, detail.lead_agency, detail.co_agencies, first)
         if reason is not None:
             log.warning(
                 "staff chat: refused %s %s for %s: %s", cmd.action, cmd.number, staff.id, reason
@@ -184,11 +201,8 @@ class StaffChat:
             agency = self._agency(words[0]) if words else None
             if agency is None:
                 menu = self._agency_menu(detail)
-                return [
-                    Reply(
-                        f"没有找到单位“{words[0] if words else ''}”，请从下面选择。", menu.choices
-                    )
-                ]
+                wanted = shown(words[0]) if words else ""
+                return [Reply(f"没有找到单位“{wanted}”，请从下面选择。", menu.choices)]
             reason = words[1] if len(words) > 1 and cmd.action == "transfer" else ""
             reason = (
                 reason
@@ -286,12 +300,16 @@ class StaffChat:
         )
 
     def _agency(self, word: str) -> Any | None:
+        """An agency from a menu index ("#3", from ``_agency_menu``) or as the county config
+        resolves names (``County.find_agency``: hrss / 县人社局 / 人社局); in chat a unique
+        fragment ("人社") is enough too."""
         agencies = list(self._county.agencies)
-        if word.startswith("#") and word[1:].isdigit() and int(word[1:]) < len(agencies):
-            return agencies[int(word[1:])]
-        for a in agencies:
-            if word in (a.id, a.name, a.short_name):
-                return a
+        if word[:1] in ("#", "＃"):
+            index = small_int(word)  # "#²", "#①" or 5,000 digits must not raise
+            return agencies[index] if index is not None and index < len(agencies) else None
+        found = self._county.find_agency(word)
+        if found is not None:
+            return found
         matches = [a for a in agencies if word and (word in a.short_name or word in a.name)]
         return matches[0] if len(matches) == 1 else None
 

@@ -36,6 +36,24 @@ class Hotline:
 
 
 @dataclass(frozen=True)
+class FormRules:
+    """What the county's routing and tier rules read, so the form asks for it
+    (``dialogs.form``): a category whose routing uses the disputed period asks for it, and
+    likewise the insurance type. Built by ``bot.bootstrap`` from the county config."""
+
+    #: Categories with a routing rule that reads the period (before / after the reform).
+    period_categories: frozenset[str] = frozenset()
+    #: Categories with a routing rule that reads the insurance type (an insurance group).
+    insurance_categories: frozenset[str] = frozenset()
+    #: Categories about an employer (``[dialogue] employer_categories``): ask which one, and
+    #: how many people are affected (the tier rules read the number of people).
+    employer_categories: frozenset[str] = frozenset()
+    #: Categories where the amount matters (``[dialogue] amount_categories``; the tier
+    #: rules read it).
+    amount_categories: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class DialogContext:
     county_name: str
     #: township -> its villages (the gazetteer, in config order).
@@ -44,6 +62,12 @@ class DialogContext:
     hotlines: tuple[Hotline, ...] = ()
     privacy_notice: str = DEFAULT_PRIVACY_NOTICE
     idle_minutes: int = 30
+    form_rules: FormRules = field(default_factory=FormRules)
+    #: The county's own wording of a form question, by slot name (``[dialogue] questions``).
+    questions: tuple[tuple[str, str], ...] = ()
+    #: Questions about an insurance (not a dispute) -> hotline topic, by insurance group:
+    #: (("medical", "medical_claims"), ("hrss", "labor")) (``[dialogue] consultation_hotlines``).
+    consultation_hotlines: tuple[tuple[str, str], ...] = ()
     #: Dates shown to users are in the county's time zone.
     timezone: str = "Asia/Shanghai"
     #: Township/village names as given when they are not in the gazetteer are kept (首问负责):
@@ -52,6 +76,12 @@ class DialogContext:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "township_names", tuple(t for t, _ in self.townships))
+
+    def question_text(self, slot: str) -> str | None:
+        return next((text for name, text in self.questions if name == slot), None)
+
+    def hotline(self, topic: str) -> Hotline | None:
+        return next((h for h in self.hotlines if h.topic == topic), None)
 
     def gazetteer(self) -> Gazetteer:
         return Gazetteer(townships={t: tuple(v) for t, v in self.townships})

@@ -9,11 +9,20 @@ from identifiers import bare_name, name_plausibility
 _PREFIX = re.compile(r"^(我叫|我是|叫|姓名是?|名字是?|他叫|她叫|本人|当事人是?|被代办人是?)[:：]?")
 
 
+#: Words that end places, organisations, insurances and forms of address: never a name
+#: ("凤鸣镇", "养老保险", "刘会计", "李大爷").
+NOT_NAME = re.compile(
+    r"(?:镇|乡|村|社区|街道|县|市|区|公司|厂|单位|局|院|站|所|组)$|保险|社保|医保|养老|医疗|工伤|失业|生育"
+    r"|(?:会计|出纳|经理|老板|主任|书记|师傅|老师|大爷|大妈|大娘|大伯|大叔|大婶|阿姨|叔叔|婶婶|大哥"
+    r"|大姐|爷爷|奶奶|老汉|老太|村长|组长|主管|科长|局长|校长|院长|厂长|网格员)$"
+)
+
+
 def looks_like_name(text: str) -> str | None:
     """The name in a short answer, or None. "我叫张桂兰。" -> "张桂兰"; "不知道" -> None.
     Only names with a known surname: a rare one is for the caller to confirm
     (``identifiers.name_plausibility`` says "maybe")."""
-    if name_plausibility(text) != "sure":
+    if name_plausibility(text) != "sure" or NOT_NAME.search(bare_name(text)):
         return None
     return bare_name(text)
 

@@ -3,13 +3,24 @@
 Loads the conversation, parses the text, runs one pure turn, carries out its effects against
 the case desk and saves the new state. Everything a turn says goes out as ONE message where
 possible (微信客服 allows 5 messages per 48 hours after the user's last one).
+
+Several processes, crashes, re-deliveries (ARCHITECTURE.md "Several processes"): a turn runs
+inside ``store.turn(...)``, which locks the conversation in the database; the new state and
+the "this message is handled" mark (with the turn's replies) are committed together at the
+end. A crash before that commit leaves no trace, so the channel's re-delivery runs the turn
+again — and a case opened before the crash is found again, because ``open_case`` is
+idempotent per ``draft_key`` and the re-run confirms the same draft. A re-delivery of a
+handled message runs nothing; if its replies were never confirmed as delivered
+(``delivered``), it gets them again. When the database cannot serve (down, timing out), the
+error goes up to the channel, which answers "retry" (non-2xx, offset not advanced) instead of
+telling the user anything.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,7 +29,8 @@ from typing import Any, Protocol
 from backend.ports import CaseDesk, ConversationStore
 from dialogs import engine, understand
 from dialogs.context import DialogContext
-from dialogs.messages import Inbound, Reply
+from dialogs.edge import clean_inbound, fit_draft
+from dialogs.messages import Choice, Inbound, Reply
 from dialogs.state import ConversationState
 from nlu.types import Parse
 
@@ -51,47 +63,69 @@ class DialogueService:
         self.store = store
         self.context = context
         self.clock = clock or (lambda: datetime.now(UTC))
-        # One turn at a time per user inside this process (two quick messages must not race).
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
-        if not await self.store.first_time_seen(inbound.channel, inbound.message_id):
-            return []
+        """The replies to ``inbound``; [] for a message handled before (a duplicate).
+
+        Raises when the database cannot serve (``store.is_unavailable``): nothing was saved
+        and the message is not marked, so the channel should have it delivered again."""
+        return await self._handle(inbound, resend=False)
+
+    async def handle_tracked(self, inbound: Inbound) -> list[Reply]:
+        """``handle`` for channels that confirm delivery: a message handled before whose
+        replies were never confirmed (``delivered``) gets them again — the process died
+        between saving the turn and sending its answer."""
+        return await self._handle(inbound, resend=True)
+
+    async def _handle(self, inbound: Inbound, *, resend: bool) -> list[Reply]:
+        inbound = clean_inbound(inbound)
         if inbound.received_at.tzinfo is None:
             inbound = replace(inbound, received_at=self.clock())
-        key = (inbound.channel, inbound.user_ref)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            raw = await self.store.load(inbound.channel, inbound.user_ref)
-            state = ConversationState.from_json(raw)
+        async with self.store.turn(inbound.channel, inbound.user_ref, inbound.message_id) as t:
+            if t.done:
+                if not resend or t.answered or not t.replies:
+                    return []
+                return [reply_from_json(r) for r in t.replies]  # the crash ate the answer
+            state = ConversationState.from_json(t.state)
             await self._refresh_feedback(state, inbound)
             try:
                 state, replies = await self._turn(state, inbound, replay_allowed=True)
-            except Exception:
+            except Exception as exc:
+                if self.store.is_unavailable(exc):
+                    raise
                 # A bug must not leave the user without an answer; the saved state stays as
                 # it was, so nothing collected so far is lost.
                 log.exception("dialogue turn failed for %s:%s", inbound.channel, inbound.user_ref)
-                return [Reply(SORRY)]
-            await self.store.save(inbound.channel, inbound.user_ref, state.to_json())
-        return merge(replies)
+                sorry = [Reply(SORRY)]
+                await t.finish(None, [reply_to_json(r) for r in sorry])
+                return sorry
+            merged = merge(replies)
+            await t.finish(state.to_json(), [reply_to_json(r) for r in merged])
+        return merged
 
-    def parse(self, text: str, now: datetime) -> Parse:
+    async def delivered(self, inbound: Inbound) -> None:
+        """The channel sent the replies of ``inbound``: a later re-delivery gets nothing."""
+        inbound = clean_inbound(inbound)
+        await self.store.mark_answered(inbound.channel, inbound.message_id)
+
+    def parse(self, text: str, now: datetime, expecting: str | None = None) -> Parse:
+        # ``expecting``: what the dialogue just asked (``engine.expecting``), for NLUs that
+        # take it (``Nlu.parse(text, now, *, expecting=...)``).
+        parse: Any = self.nlu.parse
+        if expecting is not None and "expecting" in inspect.signature(parse).parameters:
+            result: Parse = parse(text, now=now, expecting=expecting)
+            return result
         return self.nlu.parse(text, now=now)
 
-    async def _parse(self, text: str, now: datetime) -> Parse:
+    async def _parse(self, text: str, now: datetime, expecting: str | None = None) -> Parse:
         """The parse in a worker thread: the event loop goes on serving other users (and
         ``/healthz``) while one message is analysed."""
-        return await asyncio.to_thread(self.parse, text[:MAX_TEXT], now)
+        return await asyncio.to_thread(self.parse, text[:MAX_TEXT], now, expecting)
 
     async def _turn(
         self, state: ConversationState, inbound: Inbound, *, replay_allowed: bool
     ) -> tuple[ConversationState, list[Reply]]:
-        parse = await self._parse(inbound.text, inbound.received_at)
+        parse = await self._parse(inbound.text, inbound.received_at, engine.expecting(state))
         tail = None
         if understand.is_correction(inbound.text):
             tail_text = understand.correction_tail(inbound.text)
@@ -115,7 +149,7 @@ class DialogueService:
     async def _carry_out(self, effect: engine.Effect, inbound: Inbound) -> Any:
         try:
             if isinstance(effect, engine.OpenCase):
-                return await self.desk.open_case(effect.draft)
+                return await self.desk.open_case(fit_draft(effect.draft))
             if isinstance(effect, engine.LookupCase):
                 return await self.desk.find_case(effect.number)
             if isinstance(effect, engine.ListMyCases):
@@ -125,6 +159,8 @@ class DialogueService:
                     effect.number, effect.verdict, effect.text, actor=effect.actor
                 )
         except Exception as exc:  # the user gets a friendly retry message; staff get the log
+            if self.store.is_unavailable(exc):
+                raise  # the whole turn is redone when the channel delivers the message again
             log.exception("dialogue effect %s failed", type(effect).__name__)
             return engine.Failed(str(exc))
         return engine.Failed("unknown effect")
@@ -135,7 +171,9 @@ class DialogueService:
             return
         try:
             views = await self.desk.cases_of_user(inbound.channel, inbound.user_ref)
-        except Exception:
+        except Exception as exc:
+            if self.store.is_unavailable(exc):
+                raise
             log.exception("could not list the user's cases")
             return
         state.feedback_due = [
@@ -149,3 +187,16 @@ def merge(replies: list[Reply]) -> list[Reply]:
     if not texts:
         return []
     return [Reply("\n\n".join(texts), replies[-1].choices)]
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    return {"text": reply.text, "choices": [[c.id, c.label] for c in reply.choices]}
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    choices = tuple(
+        Choice(str(c[0]), str(c[1]))
+        for c in data.get("choices") or ()
+        if isinstance(c, list | tuple) and len(c) == 2
+    )
+    return Reply(str(data.get("text") or ""), choices)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 #: Complainant fields of a draft, in the order the summary shows them.
 DRAFT_FIELDS: tuple[str, ...] = (
@@ -42,7 +42,7 @@ class Draft:
     tier_hint: str | None = None
     #: Likeliest categories for the menu when the parse was not sure: [label, ...].
     candidates: list[str] = field(default_factory=list)
-    kind: str = "person"  # person | employer
+    kind: str = "person"  # person | employer (then ``name`` is the unit's contact person)
     name: str | None = None
     phone: str | None = None
     id_number: str | None = None
@@ -57,6 +57,14 @@ class Draft:
     people_count: int | None = None
     #: Optional questions asked and answered with 跳过 / 不知道 / 不方便.
     skipped: list[str] = field(default_factory=list)
+    #: The name has a surname outside the list: the summary asks the user to check it.
+    name_unsure: bool = False
+    #: A villager without a phone: staff call the grid worker who filed (代办).
+    contact_via_filer: bool = False
+    #: "养老保险" / "医保" without saying which scheme (职工 or 城乡居民): settled at the summary.
+    scheme_open: bool = False
+    #: How often each question was asked with no usable answer (no endless loops).
+    tries: dict[str, int] = field(default_factory=dict)
     #: Filed by a grid worker for someone else (代办).
     proxy: bool = False
     #: Proxy filing: None = not asked yet; True = the complainant agreed.
@@ -85,11 +93,12 @@ class Profile:
 class ConversationState:
     version: int = STATE_VERSION
     privacy_accepted: bool = False
-    #: A question that must be answered before anything else: "" (none), "privacy", "summary",
-    #: "cancel", "resume", "lookup", "feedback". Field questions are derived from the draft.
+    #: A question that must be answered before anything else (``dialogs.modes.Mode``): ""
+    #: (none), "privacy", "summary", "cancel", "resume", "lookup", "feedback". Form
+    #: questions are derived from the draft (``dialogs.form``).
     mode: str = ""
-    #: The field asked last (for bare answers like "张桂兰" or "跳过").
-    asking: str | None = None
+    #: The form slots asked last, one question (for bare answers like "张桂兰，139…").
+    asking: list[str] = field(default_factory=list)
     draft: Draft | None = None
     profile: Profile = field(default_factory=Profile)
     #: The choices shown last, [[id, label], ...], so "2" or the words answer them.

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from backend.drafts import CaseView, OpenedCase
 from dialogs.context import DialogContext
 from dialogs.state import Draft, Profile
-from identifiers import mask_id, mask_phone, mask_text
+from identifiers import mask_id, mask_text
 from nlu.types import CATEGORY_NAMES, INSURANCE_TYPES
 
 FIELD_LABELS: dict[str, str] = {
@@ -31,6 +31,7 @@ FIELD_LABELS: dict[str, str] = {
     "worker_phone": "您的电话",
     "worker_village": "您负责的村",
     "consent": "本人同意",
+    "contact_person": "联系人",
 }
 
 SKIP_HINT = "不方便可以回复「跳过」。"
@@ -44,6 +45,10 @@ def privacy(ctx: DialogContext) -> str:
     return f"【个人信息说明】{ctx.privacy_notice}"
 
 
+def privacy_for_grid_worker(ctx: DialogContext) -> str:
+    return f"【个人信息说明】{ctx.privacy_notice}代办时请向群众说明，并征得本人同意。"
+
+
 PRIVACY_ASK = "您同意的话请回复「同意」，我接着帮您登记。"
 PRIVACY_REMIND = "登记前需要您先同意上面的个人信息说明，回复「同意」就行。"
 PRIVACY_DECLINED = (
@@ -54,7 +59,60 @@ ASK_PROBLEM = "请用自己的话说说遇到了什么问题，比如哪个单�
 ASK_PROBLEM_PROXY = "请说说被代办人遇到了什么问题。"
 
 
-def question(field: str, draft: Draft | None, profile: Profile, ctx: DialogContext) -> str:
+def question(names: list[str], draft: Draft | None, profile: Profile, ctx: DialogContext) -> str:
+    """The question for the slots asked now: one slot's own question, or one sentence asking
+    several things ("请告诉我您的姓名和联系电话。")."""
+    if len(names) == 1:
+        return ctx.question_text(names[0]) or _single(names[0], draft, profile)
+    proxy = bool(draft and draft.proxy)
+    who = "被代办人" if proxy else "您"
+    parts = [_part(name, draft, who) for name in names if name != "consent"]
+    text = f"请告诉我{_join(parts)}。" if parts else ""
+    if "phone" in names and proxy:
+        text += "没有手机的话说一声，可以留您的电话。"
+    if any(n in OPTIONAL_IN_GROUP for n in names):
+        text += "不清楚的说「不知道」就行。"
+    if "consent" in names:
+        text += _single("consent", draft, profile)
+    return text
+
+
+#: Slots a grouped question says may be left out.
+OPTIONAL_IN_GROUP = frozenset({"village", "id_number", "insurance_type", "period", "amount",
+                               "people_count", "credit_code", "worker_village"})  # fmt: skip
+
+_PARTS = {
+    "worker_name": "您的姓名",
+    "worker_phone": "您的手机号",
+    "worker_village": "您负责的村（社区）",
+    "unit": "单位全称",
+    "credit_code": "统一社会信用代码",
+    "contact_person": "联系人的姓名",
+    "name": "{who}的名字",
+    "phone": "联系电话",
+    "township": "所在乡镇（街道）",
+    "village": "村（社区）",
+    "id_number": "{who}的身份证号",
+    "insurance_type": "是哪种保险（养老、医疗、失业、工伤、生育）",
+    "period": "大概是哪段时间的事",
+    "amount": "涉及多少钱",
+    "people_count": "涉及几个人",
+}
+
+
+def _part(name: str, draft: Draft | None, who: str) -> str:
+    if name == "employer":
+        return f"{who}的单位（公司）名称"
+    return _PARTS.get(name, FIELD_LABELS.get(name, name)).format(who=who)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return "、".join(parts[:-1]) + "和" + parts[-1]
+
+
+def _single(field: str, draft: Draft | None, profile: Profile) -> str:
     proxy = bool(draft and draft.proxy)
     who = "被代办人" if proxy else "您"
     if field == "worker_name":
@@ -69,26 +127,45 @@ def question(field: str, draft: Draft | None, profile: Profile, ctx: DialogConte
         return "您反映的问题更接近哪一类？回复数字或文字都行。"
     if field == "name":
         return "请问被代办人叫什么名字？" if proxy else "请问您叫什么名字？"
+    if field == "contact_person":
+        return "请问联系人怎么称呼（姓名）？"
     if field == "phone":
-        return "被代办人的联系电话是多少？" if proxy else "留个联系电话吧，方便工作人员联系您。"
+        if proxy:
+            return "被代办人的联系电话是多少？没有手机的话说一声，可以留您的电话。"
+        return "留个联系电话吧，方便工作人员联系您。"
     if field == "township":
         return f"{who}是哪个乡镇（街道）的？"
     if field == "village":
         return f"哪个村（社区）？{SKIP_HINT}"
     if field == "id_number":
-        if draft and draft.kind == "employer":
-            return f"单位的统一社会信用代码是多少？{SKIP_HINT}"
         return f"{who}的身份证号是多少？用来核实身份，{SKIP_HINT}"
+    if field == "credit_code":
+        return f"单位的统一社会信用代码是多少？{SKIP_HINT}"
+    if field == "unit":
+        return "贵单位的全称是什么？"
     if field == "employer":
         return "是哪个单位（公司）？不知道可以回复「跳过」。"
     if field == "insurance_type":
         return "是哪种保险？不清楚可以回复「跳过」。"
     if field == "period":
         return "大概是哪段时间的事？比如「2023年3月到6月」，不记得可以回复「跳过」。"
+    if field == "amount":
+        return "涉及多少钱？不清楚可以回复「跳过」。"
+    if field == "people_count":
+        return "一共涉及几个人？不清楚可以回复「跳过」。"
     if field == "consent":
         name = draft.name if draft and draft.name else "被代办人"
-        return f"最后确认一下：{name}本人同意由您代为反映吗？"
+        return f"另外确认一下：{name}本人知道个人信息说明、同意由您代为反映吗？"
     return "还有什么要补充的吗？"
+
+
+def privacy_ask(question_text: str) -> str:
+    """The consent request, with the first question when there is one."""
+    if not question_text:
+        return PRIVACY_ASK
+    if question_text.startswith("请告诉我"):
+        return f"您同意的话，请回复「同意」，并告诉我{question_text.removeprefix('请告诉我')}"
+    return f"您同意的话，请回复「同意」。{question_text}"
 
 
 REQUIRED_NOT_SKIPPABLE = "这一项需要填写，工作人员才能联系上并办理。"
@@ -130,13 +207,17 @@ def help_text(ctx: DialogContext) -> str:
     )
 
 
-def referral(ctx: DialogContext, text: str) -> str:
-    for hotline in ctx.hotlines:
-        if any(k and k in text for k in hotline.keywords):
-            return (
-                f"这个问题不归我们这里办，建议您咨询{hotline.name}，电话 {hotline.number}。"
-                "社保费缴纳方面的问题可以随时找我。"
-            )
+def referral(ctx: DialogContext, text: str, insurance: str | None = None) -> str:
+    """Where an out-of-scope question goes: a hotline whose keywords it says, else the one
+    the county names for questions about its insurance type, else 12345."""
+    topic = dict(ctx.consultation_hotlines).get(insurance or "")
+    chosen = next((h for h in ctx.hotlines if any(k and k in text for k in h.keywords)), None)
+    chosen = chosen or (ctx.hotline(topic) if topic else None)
+    if chosen is not None:
+        return (
+            f"这个问题不归我们这里办，建议您咨询{chosen.name}，电话 {chosen.number}。"
+            "社保费缴纳方面的问题可以随时找我。"
+        )
     general = next(
         (h for h in ctx.hotlines if h.number == "12345" or h.topic in ("general", "12345")), None
     )
@@ -162,20 +243,34 @@ def _month(iso: str) -> str:
 
 
 def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
+    """The draft as the user checks it: their own phone in full (it is theirs and it must be
+    right); other numbers masked, as everything that leaves this chat."""
     desc = mask_text(draft.description or "")
     if len(desc) > 80:
         desc = desc[:80] + "……"
     lines = ["请核对一下：", f"问题类型：{category_name(draft.category)}", f"情况：{desc}"]
-    who = "被代办人" if draft.proxy else "姓名"
-    lines.append(f"{who}：{draft.name}")
-    lines.append(f"电话：{mask_phone(draft.phone) if draft.phone else '—'}")
+    if draft.kind == "employer":
+        lines.append(f"反映单位：{draft.employer or '—'}")
+        if draft.credit_code:
+            lines.append(f"统一社会信用代码：{draft.credit_code}")
+        lines.append(f"联系人：{draft.name or '—'}")
+    else:
+        who = "被代办人" if draft.proxy else "姓名"
+        unsure = "（这个姓不常见，请核对名字写得对不对）" if draft.name_unsure else ""
+        lines.append(f"{who}：{draft.name}{unsure}")
+    if draft.phone:
+        lines.append(f"电话：{draft.phone}")
+    elif draft.contact_via_filer and draft.proxy:
+        lines.append(f"电话：没有手机，联系代办网格员（{profile.phone or ''}）")
+    else:
+        lines.append("电话：—")
     if draft.id_number:
         lines.append(f"身份证号：{mask_id(draft.id_number)}")
-    if draft.credit_code:
-        lines.append(f"统一社会信用代码：{mask_id(draft.credit_code)}")
+    if draft.credit_code and draft.kind != "employer":
+        lines.append(f"统一社会信用代码：{draft.credit_code}")
     place = (draft.township or "") + (draft.village or "")
     lines.append(f"地址：{place}")
-    if draft.employer:
+    if draft.employer and draft.kind != "employer":
         lines.append(f"单位：{draft.employer}")
     if draft.insurance_type:
         lines.append(f"险种：{INSURANCE_TYPES.get(draft.insurance_type, draft.insurance_type)}")
@@ -253,6 +348,21 @@ def lookup_missing(number: str) -> str:
 def ask_feedback(number: str, reply: str) -> str:
     said = f"\n答复：{reply}" if reply else ""
     return f"您反映的案件 {number} 已经办结。{said}\n您对处理结果满意吗？"
+
+
+def after_case_correction(number: str) -> str:
+    return (
+        f"这件事已经登记了（案件编号 {number}）。信息要更正的话，工作人员联系您时说一声就行，"
+        "也可以打登记回复里承办单位的电话，报上案件编号。"
+    )
+
+
+def if_not_settled(number: str) -> str:
+    return (
+        f"案件 {number} 会在办理时限内答复您。如果对处理结果有异议，您可以：申请调解；"
+        "涉及劳动关系的申请劳动人事争议仲裁；对税务、人社、医保部门的决定依法申请行政复议；"
+        "或者向人民法院提起行政诉讼。超过时限没答复，也可以拨打12345反映。"
+    )
 
 
 FEEDBACK_OBJECTION = (

@@ -25,6 +25,16 @@ CANCEL = (
     "撤销",
     "不想弄了",
     "不用了",
+    "不登记",
+    "先不登",
+    "不提交",
+    "别提交",
+    "别登记",
+    "先别登",
+    "再想想",
+    "不用登记",
+    "撤回",
+    "不登了",
 )
 SKIP = (
     "跳过",
@@ -39,6 +49,20 @@ SKIP = (
     "略过",
     "下一个",
     "没",
+    "还没问过",
+    "没问过",
+    "还没问",
+    "回头问问",
+    "说不准",
+    "说不清",
+    "记不清",
+    "记不得",
+    "不太清楚",
+    "不太记得",
+    "不晓得",
+    "不知",
+    "没注意",
+    "不懂",
 )
 AFFIRM = (
     "确认",
@@ -67,6 +91,23 @@ AFFIRM = (
     "正确",
     "继续",
     "同意并提交",
+    "对着哩",
+    "对着呢",
+    "对着了",
+    "就这",
+    "就这样",
+    "就这些",
+    "没毛病",
+    "中嘞",
+    "好嘞",
+    "行嘞",
+    "可以了",
+    "提交吧",
+    "登记吧",
+    "对头",
+    "嗯呐",
+    "都对",
+    "没错误",
 )
 DENY = ("不", "不是", "不对", "不同意", "否", "不行", "no", "n", "不可以", "拒绝", "不要")
 THANKS = ("谢谢", "谢了", "多谢", "感谢", "谢谢你", "辛苦了", "麻烦你了")
@@ -107,6 +148,8 @@ VERDICTS = (
 )
 CORRECTION = re.compile(
     r"写错|错了|打错|改成|改为|改一下|更正|应该是|不是.{0,12}[，,\s]*(而)?是|换成"
+    r"|(?:名字|姓名|电话|手机|号码|身份证|时间|年份|月份|乡镇?|村|地址|单位|公司|险种|金额|类型)"
+    r"(?:也|有点)?不对"
 )
 
 #: Field cue words for corrections: "电话写错了，是139…" -> phone.
@@ -182,7 +225,7 @@ def mentions_domain(text: str) -> bool:
 
 def is_cancel(text: str) -> bool:
     s = squeeze(text)
-    return bool(s) and len(s) <= 10 and any(w in s for w in CANCEL)
+    return bool(s) and len(s) <= 16 and any(w in s for w in CANCEL)
 
 
 def is_skip(text: str) -> bool:
@@ -191,6 +234,66 @@ def is_skip(text: str) -> bool:
 
 def is_affirm(text: str) -> bool:
     return _is(text, AFFIRM, limit=6)
+
+
+#: Yeses that contain a "no" word: 没问题, 不反对, 没意见.
+_POSITIVE = re.compile(r"没问题|没错|不反对|没意见|没有意见|不介意|没啥问题|没说的")
+_NEGATION = re.compile(r"不|别|没|否|错|改|等等|等一下|先别")
+_AGREE_HEAD = re.compile(
+    r"^(?:那|那就|那你|就)?(?:对|是|好|行|中|嗯|恩|可以|同意|确认|确定|没问题|没错|正确|ok|yes|知道了"
+    r"|明白|晓得|放心|照办|按你说的)"
+)
+_AGREE_WORDS = re.compile(
+    r"同意|确认提交|确认|提交吧|登记吧|你登记|帮我登记|没问题|就这样|不反对|没意见|记吧|写吧|可以的|行吧"
+    r"|你记|你写|记下|记着|登记一下|给登记|帮忙登记"
+)
+
+
+def agrees(text: str) -> bool:
+    """A yes to a yes/no question, however phrased: "对，确认提交", "好的，你登记吧",
+    "对着哩", "就这". A "no", a change or a long message is not a yes."""
+    s = squeeze(text)
+    if not s or len(s) > 24:
+        return False
+    if is_affirm(text):
+        return True
+    if is_correction(text) or re.search(r"\d{3}", s):
+        return False  # "电话写错了，是139…": a change, not a yes
+    clauses = [squeeze(c) for c in re.split(r"[，,。！!？?；;\s]+", text) if squeeze(c)]
+    if any(is_deny(c) or _REFUSAL.search(c) for c in clauses):
+        return False
+    return any(_clause_agrees(c) for c in clauses)
+
+
+#: A clear no inside a longer answer ("不同意，别登记").
+_REFUSAL = re.compile(r"不同意|不愿意|不行|拒绝|别登|不要登|不登记|不用了|算了")
+
+
+def _clause_agrees(s: str) -> bool:
+    if len(s) > 10 or is_cancel(s):
+        return False
+    if is_affirm(s):
+        return True
+    if _NEGATION.search(_POSITIVE.sub("", s)):
+        return False
+    return bool(_AGREE_HEAD.match(s) or _AGREE_WORDS.search(s))
+
+
+def leading_agreement(text: str) -> tuple[bool, str]:
+    """ "同意，我叫李桂花，139…" -> (True, "我叫李桂花，139…"): a yes said before other answers.
+    A whole-message yes gives (True, "")."""
+    head, sep, rest = _split_head(text)
+    if sep and agrees(head):
+        return True, "" if agrees(rest) else rest.strip()
+    return agrees(text), ""
+
+
+def _split_head(text: str) -> tuple[str, str, str]:
+    m = re.search(r"[，,。;；\s]", text.strip())
+    if not m:
+        return text.strip(), "", ""
+    stripped = text.strip()
+    return stripped[: m.start()], stripped[m.start()], stripped[m.end() :]
 
 
 def is_deny(text: str) -> bool:
@@ -228,11 +331,14 @@ def is_correction(text: str) -> bool:
 
 
 def correction_field(text: str) -> str | None:
-    """Which field a correction talks about, from its cue words (before the new value)."""
-    head = re.split(r"改成|改为|应该是|换成|[，,]\s*(?:而)?是", text, maxsplit=1)[0]
+    """Which field a correction talks about, from its cue words (before the new value);
+    a category's own words count: "不是滞纳金，是退费" corrects the category."""
+    head = re.split(r"改成|改为|应该是|换成|[，,\s]\s*(?:而)?是", text, maxsplit=1)[0]
     for name, cues in FIELD_CUES:
         if any(c in head for c in cues):
             return name
+    if category_from_words(head) not in (None, "other", "contribution_amount"):
+        return "category"
     return None
 
 
@@ -256,8 +362,17 @@ def category_from_words(text: str) -> str | None:
     return None
 
 
+_RESIDENT = (
+    ("resident_pension", re.compile(r"居民.{0,4}养老|农村.{0,2}养老|新农保|城居保|城乡养老")),
+    ("resident_medical", re.compile(r"居民.{0,4}医|新农合|合作医疗|城乡医保|城居医保")),
+)
+
+
 def insurance_from_words(text: str) -> str | None:
     s = squeeze(text)
+    for key, pattern in _RESIDENT:
+        if pattern.search(s):
+            return key
     for key, words in INSURANCE_WORDS:
         if any(w in s for w in words):
             return key

@@ -40,6 +40,9 @@ class Example:
     intent: str
     category: str | None = None
     entities: tuple[Annotated, ...] = field(default=())
+    #: The data file it came from (files are written by different authors: calibration holds
+    #: out whole files to see how the model does on phrasing it has not seen).
+    source: str = ""
 
 
 def split_label(label: str) -> tuple[str, str | None]:
@@ -91,7 +94,7 @@ def load_examples(data_dir: Path = DATA_DIR) -> list[Example]:
                 raise ValueError(f"{path.name}: unknown label {label!r}")
             for line in _items(block.get("examples", "")):
                 text, entities = strip_annotations(line)
-                examples.append(Example(text, intent, category, entities))
+                examples.append(Example(text, intent, category, entities, path.name))
     return examples
 
 

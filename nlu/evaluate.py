@@ -132,3 +132,128 @@ def evaluate(rows: Sequence[dict[str, Any]], parses: Sequence[Parse]) -> tuple[R
         [p.intent_confidence for p in parses],
     )
     return category, intent
+
+
+# --- entities -------------------------------------------------------------------------------
+
+#: Entity types scored for recall and precision (the gold annotation is complete for these).
+COMPLETE_TYPES: tuple[str, ...] = (
+    "person_name",
+    "amount",
+    "people_count",
+    "phone",
+    "id_number",
+    "credit_code",
+    "employer",
+    "township",
+)
+#: Types whose gold annotation is sparse: only the precision of what is predicted is scored,
+#: on rows that annotate the type at all.
+SPARSE_TYPES: tuple[str, ...] = ("insurance_type",)
+
+
+@dataclass
+class EntityScore:
+    type: str
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "recall": round(self.recall, 4),
+            "precision": round(self.precision, 4),
+            "f1": round(self.f1, 4),
+            "gold": self.tp + self.fn,
+        }
+
+
+def _as_list(value: Any) -> list[Any]:
+    """The gold values of one type: a list of items (a number, a [low, high] range, a string),
+    or a single item."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _is_range(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    )
+
+
+def _matches(kind: str, gold: Any, predicted: Parse) -> bool:
+    """Does one gold value of ``kind`` have a predicted entity? Numbers match exactly or fall in
+    a gold range ([low, high] for vague amounts: 几百 -> [100, 900]); a people "group" (全厂工人)
+    matches a ``group`` entity or any people count; text values match the value or the text."""
+    found = [e for e in predicted.entities if e.type == kind and e.valid]
+    if kind in ("amount", "people_count"):
+        if kind == "people_count" and gold == "group":
+            return any(e.type in ("group", "people_count") for e in predicted.entities)
+        values = [float(e.value) for e in found if isinstance(e.value, int | float)]
+        if _is_range(gold):
+            low, high = float(gold[0]), float(gold[1])
+            return any(low <= v <= high for v in values)
+        try:
+            target = float(gold)
+        except (TypeError, ValueError):
+            return False
+        return any(abs(v - target) < 0.01 for v in values)
+    if kind == "phone":
+        digits = "".join(ch for ch in str(gold) if ch.isdigit())
+        return any(str(e.value) == digits for e in found)
+    if kind == "insurance_type":
+        return any(str(e.value) == str(gold) for e in found)
+    return any(str(gold) in (str(e.value), e.text) for e in found)
+
+
+def _predicted_matches(kind: str, entity: Any, golds: list[Any]) -> bool:
+    """Is one predicted entity accounted for by some gold value (for precision)?"""
+    probe = Parse(text="", intent="", category=None, confidence=0.0, tier="", entities=(entity,))
+    return any(_matches(kind, g, probe) for g in golds)
+
+
+def entity_scores(
+    rows: Sequence[dict[str, Any]], parses: Sequence[Parse]
+) -> dict[str, EntityScore]:
+    """Recall and precision per entity type against the rows' ``entities`` annotations."""
+    scores = {k: EntityScore(k) for k in (*COMPLETE_TYPES, *SPARSE_TYPES)}
+    for row, parse in zip(rows, parses, strict=True):
+        gold_all = row.get("entities") or {}
+        for kind in COMPLETE_TYPES:
+            golds = _as_list(gold_all.get(kind))
+            score = scores[kind]
+            for g in golds:
+                if _matches(kind, g, parse):
+                    score.tp += 1
+                else:
+                    score.fn += 1
+            for e in parse.entities:
+                if e.type == kind and e.valid and not _predicted_matches(kind, e, golds):
+                    score.fp += 1
+        for kind in SPARSE_TYPES:
+            if kind not in gold_all:
+                continue
+            golds = _as_list(gold_all.get(kind))
+            for e in parse.entities:
+                if e.type == kind:
+                    if _predicted_matches(kind, e, golds):
+                        scores[kind].tp += 1
+                    else:
+                        scores[kind].fp += 1
+    return scores

@@ -1,8 +1,11 @@
 """``Nlu.parse``: one message -> ``Parse`` (intent, category, confidence, tier hint, entities).
 
-The classifiers decide the intent and the category; a few rules handle what a statistical
-model cannot see: empty or meaningless input, a message that is only a detail (a phone number,
-a case number), and the new value of a correction ("不是滞纳金，是退费").
+The classifiers decide the intent and the category; what the dialogue just asked
+(``expecting``) weighs the intents (a "中" after a summary is a yes; a first message that states
+a problem is a report); a few rules handle what a statistical model cannot see: empty or
+meaningless input, a message that is only a detail (a phone number, a case number), the bare
+answer to a question (a name, an amount), and the new value of a correction
+("不是滞纳金，是退费").
 """
 
 from __future__ import annotations
@@ -54,6 +57,118 @@ _DOMAIN = re.compile(
 )
 
 
+#: What the dialogue may be waiting for (COMMON.md, the parse contract). "worker_*" slots (the
+#: grid worker's own details) read like the complainant's.
+SLOTS: tuple[str, ...] = (
+    "name", "phone", "id_number", "credit_code", "township", "village", "employer",
+    "insurance_type", "period", "amount", "people_count", "description",
+)  # fmt: skip
+EXPECTING: tuple[str, ...] = ("confirm", "correction", "category", *SLOTS)
+
+#: How likely each intent is, relative to the others, given what was asked: the classifier's
+#: probabilities are multiplied by these and renormalised (unlisted intents: 1). With no
+#: question pending, a bare yes/no/skip answers nothing; after a question, an answer is likely.
+_ANSWERS = {"affirm": 0.15, "deny": 0.15, "skip": 0.15, "correct": 0.5, "inform": 0.6}
+_PRIORS: dict[str | None, dict[str, float]] = {
+    None: _ANSWERS,
+    "confirm": {"affirm": 4.0, "deny": 4.0, "cancel": 2.0, "correct": 2.0, "skip": 0.5,
+                "report_dispute": 0.3, "inform": 0.5, "out_of_scope": 0.3, "query_status": 0.3,
+                "greet": 0.5, "help": 0.5},
+    "correction": {"correct": 4.0, "inform": 2.0, "deny": 1.5, "affirm": 0.7,
+                   "report_dispute": 0.5, "out_of_scope": 0.3, "query_status": 0.3},
+    "category": {"report_dispute": 3.0, "inform": 0.5, "out_of_scope": 0.5,
+                 "query_status": 0.3, "affirm": 0.3, "deny": 0.7},
+    "description": {"report_dispute": 4.0, "skip": 2.0, "inform": 1.0, "out_of_scope": 0.5,
+                    "query_status": 0.3, "affirm": 0.3, "deny": 0.3, "correct": 0.5},
+    "slot": {"inform": 4.0, "skip": 2.0, "correct": 1.5, "deny": 0.7, "affirm": 0.5,
+             "report_dispute": 0.5, "out_of_scope": 0.3, "query_status": 0.3},
+}  # fmt: skip
+
+#: A first message that states a problem is a report, whatever the classifier made of its
+#: few words: a word of the insurance domain and a word saying something is wrong.
+_INSURANCE = re.compile(
+    r"社保|保险|保费|养老|医保|医疗|参保|缴费|交费|缴纳|扣费|扣款|滞纳|基数|待遇|退费|返还|退款|补缴|"
+    r"补交|断缴|缴费记录|社保卡|工伤|失业|生育|新农合|新农保|费用|险"
+)
+_PROBLEM = re.compile(
+    r"不对|有误|错了|出错|弄错|算错|搞错|错误|太高|太多|过高|偏高|多扣|扣多|多收|收多|少了|少算|"
+    r"算少|不够|没到账|不到账|没退|不退|不给|没给|不让|不认|查不到|对不上|不一致|不合理|有问题|"
+    r"问题|欠|拖着|交不了|缴不了|交不上|办不了|没办|不办|异议|不服|冤"
+)
+#: A question asked for information ("养老金怎么算", "报销比例是多少") rather than a complaint:
+#: a question word and no word of grievance ("为什么", "还没", "凭什么" are complaints).
+_QUESTION = re.compile(
+    r"怎么|咋|如何|多少|哪|什么|啥|能不能|可不可以|可以不|能否|是否|吗|么|啥时候|"
+    r"什么时候|几月|几号|几岁|多久|多长时间|需要|要带|什么材料|啥材料|有没有|是不是|算不算|\?|？"
+)
+_GRIEVANCE = re.compile(
+    r"为什么|为啥|凭什么|凭啥|咋还|怎么还|还没|又|一直|总是|老是|到现在|至今|迟迟|反复|好几次|多次|"
+    r"投诉|反映|不满|举报|说法|讨个|给个|违规|违法|乱|骗"
+)
+#: Wages alone (欠工资, 讨薪) are a labour-inspection matter (12333), not a contribution dispute:
+#: out of scope unless the message also speaks of insurance or of a deduction.
+_WAGES = re.compile(r"工资|工钱|薪水|薪资|欠薪|讨薪|加班费|工费|劳务费|血汗钱")
+_DEDUCTION = re.compile(r"扣|交|缴")
+#: A "report" the classifier is less sure of than this, that is a neutral question, is out of
+#: scope: the dialogue refers it to the county's hotlines.
+QUESTION_GATE = 0.9
+
+#: "我反映的社保问题怎么样了" asks about a case: not a new report.
+_STATUS = re.compile(
+    r"怎么样了|进度|结果|处理到|办到|有回复|回复了|有消息|办好了没|办完了没|案件|编号"
+)
+#: Asking after a report already made: a past report ("我之前反映的", "登记过", "报的事") and a
+#: question about its course ("回复了没有", "没消息", "还在受理吗", "有没有人管").
+_PAST_REPORT = re.compile(
+    r"(?:反映|提交|登记|报|投诉|申请|递交)(?:过|了)?的(?:事|问题|争议|案子|材料|情况)?|登记过|反映过|报过|"
+    r"提交过|投诉过|上次|之前说的|前几天说的|上个月说的|(?:反映|提交|登记|报)(?:了|过)?(?:快|都|有|已经)"
+)
+_COURSE = re.compile(
+    r"回复了?没|回复了吗|有回复|没回复|没消息|没有消息|有消息|有结果|没结果|结果呢|还在受理|受理了吗|"
+    r"受理了没|有没有人管|有人管吗|没人管|多久|多长时间|到哪一步|进度|怎么样了|咋样了|办得怎么样|办好了|"
+    r"办完了|处理了吗|处理了没|处理得怎么样|过去.{0,4}(?:天|周|个月|月)了|回话|答复了?没|进展|如何了"
+)
+#: ... unless it says the matter keeps being ignored: a repeated complaint is a report (重复件).
+_REPEATED = re.compile(r"好几次|多次|几次|好几回|一直|又|再次|重复|还是没")
+STATUS_MAX_CHARS = 60
+#: Questions about using the bot itself.
+_HELP = re.compile(
+    r"^(?:帮助|help|菜单|\?+|？+|怎么用|咋用|怎么使用|使用说明|怎么提交|怎么反映|咋反映|怎么登记|"
+    r"你是谁|你是干啥的|你是干什么的|你能做什么|你能干啥|能干啥|都能办啥|能办什么|怎么操作)[吗呢啊呀?？!！。]*$"
+)
+#: Short yes/no answers to a confirmation, dialect included (中, 对着哩, 就这, 妥了).
+_YES = re.compile(
+    r"^(?:对|对的|对着哩|对着呢|对着嘞|是|是的|是哩|是嘞|好|好的|好嘞|好滴|行|行的|成|中|中嘞|中哩|"
+    r"可以|可以的|没问题|没错|不错|确认|确定|提交|同意|嗯|嗯嗯|恩|ok|okay|yes|就这|就这样|就这么着|"
+    r"妥|妥了|要得|得嘞|中中|对头|没得问题|确认提交|你登记吧|登记吧|提交吧|帮我登记|给登记上|"
+    r"你们登记吧|办吧|就这么办|没啥问题|没有问题|吧|了|哩|嘞)+$"
+)
+_NO = re.compile(
+    r"^(?:不对|不是|不行|不中|错了|不要|不用|不|没有|没|不同意|不确认|不提交|不成|不得行|不是这样|"
+    r"搞错了|弄错了|有错|不对头|吧|了|哩|嘞)+$"
+)
+_ANSWER_PUNCT = re.compile(r"[\s，。！？、,.!?~～…；;：:啊呀呢哈哦嘛]+")
+
+
+#: Yes/no words are only looked for in answers this short (it also bounds the matching time:
+#: the word lists overlap, "确认" + "提交" / "确认提交").
+SHORT_ANSWER = 12
+
+
+def short_answer(aligned: str) -> str:
+    """The text without punctuation and particles, lower case, if it is a short answer."""
+    answer = _ANSWER_PUNCT.sub("", aligned[: SHORT_ANSWER * 4].lower())
+    return answer if len(answer) <= SHORT_ANSWER else ""
+
+
+def expecting_key(expecting: str | None) -> str | None:
+    """The normalised ``expecting`` value: one of ``EXPECTING`` or None (unknown -> None)."""
+    if not expecting:
+        return None
+    key = expecting.removeprefix("worker_")
+    return key if key in EXPECTING else None
+
+
 class Nlu:
     """The built-in NLU. ``parse`` never raises and is safe to call from several threads."""
 
@@ -68,18 +183,27 @@ class Nlu:
         #: Another NLU (e.g. a Rasa server) asked first; None or an error -> the built-in one.
         self.remote = remote
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
+    def parse(
+        self, text: str, now: datetime | None = None, *, expecting: str | None = None
+    ) -> Parse:
+        """What ``text`` says. ``expecting``: what the dialogue just asked — None (nothing
+        pending: a first message or free chat), "confirm" (a yes/no), "correction",
+        "category", or a slot name (``SLOTS``; "worker_name" reads like "name")."""
         if not isinstance(text, str):
             text = "" if text is None else str(text)
+        key = expecting_key(expecting if isinstance(expecting, str) else None)
         if self.remote is not None:
             try:
                 remote = self.remote(text, now)
             except Exception:
                 remote = None
             if remote is not None:
-                return remote
+                try:
+                    return in_context(remote, key)
+                except Exception:
+                    return remote
         try:
-            return self._parse(text, now)
+            return self._parse(text, now, key)
         except Exception:  # the contract: never raise, whatever the input
             return Parse(text=text, intent="out_of_scope", category=None, confidence=0.0,
                          tier="general", uncertain=True)  # fmt: skip
@@ -87,38 +211,76 @@ class Nlu:
     def entities(self, text: str, now: datetime | None = None) -> list[Entity]:
         return extract(text, now, self.gazetteer)
 
-    def _parse(self, text: str, now: datetime | None) -> Parse:
+    def _parse(self, text: str, now: datetime | None, expecting: str | None) -> Parse:
         entities = tuple(extract(text, now, self.gazetteer))
         head = text[:CLASSIFY_CHARS]
-        if not _MEANINGFUL.search(align(head)):
+        aligned = align(head)
+        if not _MEANINGFUL.search(aligned):
             return Parse(text=text, intent="out_of_scope", category=None, confidence=0.0,
                          tier="general", entities=entities, uncertain=True)  # fmt: skip
+        if expecting in SLOTS:
+            entities = entities + bare_answer(head, expecting, entities)
         intent_p, category_p = self.model.predict(head)
+        intent_p = weigh(intent_p, expecting)
         intent, intent_conf = _best(intent_p)
         intent_uncertain = _is_uncertain(intent_p)
-        detail_only = _residue(head, entities) == "" and bool(entities)
+        residue = _residue(head, entities)
+        detail_only = residue == "" and bool(entities)
+        answer = short_answer(aligned)
         if detail_only:
             only_case = all(e.type == "case_number" for e in entities)
             intent, intent_conf, intent_uncertain = (
-                ("query_status" if only_case else "inform"),
+                ("query_status" if only_case and expecting is None else "inform"),
                 1.0,
                 False,
             )
+        elif expecting is None and is_help(aligned):
+            intent, intent_conf, intent_uncertain = "help", 1.0, False
+        elif expecting is None and is_status_question(aligned):
+            intent, intent_conf, intent_uncertain = "query_status", 0.9, False
+        elif expecting == "confirm" and answer and _YES.match(answer):
+            intent, intent_conf, intent_uncertain = "affirm", 1.0, False
+        elif expecting == "confirm" and answer and _NO.match(answer):
+            intent, intent_conf, intent_uncertain = "deny", 1.0, False
         elif (
             intent == "report_dispute"
             and intent_conf < GATE_CONFIDENCE
-            and not _DOMAIN.search(align(head))
+            and not _DOMAIN.search(aligned)
+            and not states_problem(aligned)
         ):
             intent, intent_conf, intent_uncertain = "out_of_scope", max(intent_conf, 0.5), True
+        elif (
+            expecting is None
+            and intent == "report_dispute"
+            and intent_conf < QUESTION_GATE
+            and neutral_question(aligned)
+        ):
+            intent, intent_conf, intent_uncertain = "out_of_scope", 1.0 - intent_conf, True
+        elif expecting is None and intent == "report_dispute" and wages_only(aligned):
+            intent, intent_conf, intent_uncertain = "out_of_scope", 0.8, False
+        elif (
+            expecting in (None, "description", "category")
+            and intent not in ("report_dispute", "greet", "thanks", "cancel")
+            and states_problem(aligned)
+            and not (intent == "query_status" and _STATUS.search(aligned))
+            and not (intent == "correct" and _correction_tail(head))
+        ):
+            # "扣费金额不对", "返还金额有误": short, but a report, not a "no" or a question.
+            intent, intent_conf = "report_dispute", max(intent_p.get("report_dispute", 0.0), 0.5)
+            intent_uncertain = False
         ranking = _ranked(category_p)
-        if intent == "inform" and len(_residue(head, entities)) >= DISPUTE_RESIDUE:
+        if intent == "inform" and len(residue) >= DISPUTE_RESIDUE and expecting not in SLOTS:
             # Details AND a story: a report that happens to carry a name and a phone number.
             best_category = ranking[0][1]
-            if best_category >= MIN_CONFIDENCE and _DOMAIN.search(align(head)):
+            if best_category >= MIN_CONFIDENCE and _DOMAIN.search(aligned):
                 intent, intent_conf = (
                     "report_dispute",
                     max(intent_p.get("report_dispute", 0.0), 0.5),
                 )
+        if expecting == "category" and intent in ("inform", "correct", "deny"):
+            intent = "report_dispute"  # the answer to "哪一类？" names the category
+        if expecting == "correction" and intent in ("inform", "deny", "report_dispute"):
+            intent = "correct"
         category: str | None = None
         confidence = intent_conf
         uncertain = intent_uncertain
@@ -127,6 +289,8 @@ class Nlu:
             uncertain = uncertain or _is_uncertain(category_p)
         elif intent == "correct":
             tail = _correction_tail(head)
+            if tail is None and expecting == "correction":
+                tail = aligned
             if tail and _CATEGORY_CUES.search(tail) and _residue(tail, ()):
                 _, tail_p = self.model.predict(tail)
                 ranking = _ranked(tail_p)
@@ -144,6 +308,107 @@ class Nlu:
             uncertain=bool(uncertain),
             intent_confidence=float(intent_conf),
         )
+
+
+def weigh(intent_p: dict[str, float], expecting: str | None) -> dict[str, float]:
+    """The intent probabilities given what was asked (``_PRIORS``), renormalised."""
+    prior = _PRIORS.get(expecting if expecting in _PRIORS else "slot", {})
+    if expecting is not None and expecting not in _PRIORS and expecting not in SLOTS:
+        prior = {}
+    weighted = {k: v * prior.get(k, 1.0) for k, v in intent_p.items()}
+    total = sum(weighted.values()) or 1.0
+    return {k: v / total for k, v in weighted.items()}
+
+
+def states_problem(aligned: str) -> bool:
+    """A word of the insurance domain and a word saying something is wrong."""
+    return bool(_INSURANCE.search(aligned) and _PROBLEM.search(aligned))
+
+
+def is_help(aligned: str) -> bool:
+    """A short question about using the bot ("怎么提交", "你是谁")."""
+    text = aligned.strip().lower()
+    return len(text) <= SHORT_ANSWER * 2 and bool(_HELP.match(text))
+
+
+def is_status_question(aligned: str) -> bool:
+    """A short question about the course of a report already made."""
+    return (
+        len(aligned) <= STATUS_MAX_CHARS
+        and bool(_PAST_REPORT.search(aligned))
+        and bool(_COURSE.search(aligned))
+        and not _REPEATED.search(aligned)
+    )
+
+
+def wages_only(aligned: str) -> bool:
+    """About wages, with no word of insurance or of a deduction from them."""
+    return bool(
+        _WAGES.search(aligned) and not _INSURANCE.search(aligned) and not _DEDUCTION.search(aligned)
+    )
+
+
+def neutral_question(aligned: str) -> bool:
+    """A question asked for information, with no word of a grievance or a problem."""
+    return bool(
+        _QUESTION.search(aligned) and not _GRIEVANCE.search(aligned) and not states_problem(aligned)
+    )
+
+
+def in_context(parse: Parse, expecting: str | None) -> Parse:
+    """Another NLU's parse (Rasa) read in the dialogue's context: the same yes/no words after
+    a confirmation question, and a first message that states a problem is a report."""
+    from dataclasses import replace
+
+    aligned = align(parse.text[:CLASSIFY_CHARS])
+    answer = short_answer(aligned)
+    if expecting == "confirm" and answer and _YES.match(answer):
+        return replace(parse, intent="affirm", category=None, uncertain=False)
+    if expecting == "confirm" and answer and _NO.match(answer):
+        return replace(parse, intent="deny", category=None, uncertain=False)
+    if (
+        expecting in (None, "description", "category")
+        and parse.intent != "report_dispute"
+        and states_problem(aligned)
+        and parse.ranking
+        and not _STATUS.search(aligned)
+    ):
+        label, p = parse.ranking[0]
+        return replace(parse, intent="report_dispute", category=label, confidence=p)
+    return parse
+
+
+def bare_answer(text: str, expecting: str, found: tuple[Entity, ...]) -> tuple[Entity, ...]:
+    """The answer to a question that is just the value, with no cue word: "李桂花" after
+    "您叫什么名字？", "三千五" after "涉及多少钱？", "二十来个" after "涉及多少人？"."""
+    kinds = {"name": "person_name", "amount": "amount", "people_count": "people_count"}
+    kind = kinds.get(expecting)
+    if kind is None or any(e.type == kind for e in found) or len(text) > 20:
+        return ()
+    value = _ANSWER_PUNCT.sub("", align(text))
+    start = text.find(value[:1]) if value else -1
+    if start < 0:
+        return ()
+    if kind == "person_name":
+        from identifiers import bare_name, has_known_surname
+        from nlu.entities.people import plausible_name
+
+        name = bare_name(text)
+        if not (has_known_surname(name) and plausible_name(name)) or name not in text:
+            return ()
+        at = text.find(name)
+        return (Entity("person_name", name, at, at + len(name), name),)
+    from nlu.entities.money import bare_count
+
+    number = bare_count(value)
+    if number is None:
+        return ()
+    span = text[start : start + len(value)]
+    if kind == "amount":
+        return (Entity("amount", float(number), start, start + len(value), span),)
+    if number < 1 or number != int(number):
+        return ()
+    return (Entity("people_count", int(number), start, start + len(value), span),)
 
 
 def _best(p: dict[str, float]) -> tuple[str, float]:

@@ -10,6 +10,13 @@ import jieba
 USER_DICT = Path(__file__).parent / "jieba" / "userdict.txt"
 
 
+def user_dicts() -> list[Path]:
+    """Every dictionary in ``nlu/jieba`` (Rasa's JiebaTokenizer loads them all, and so do we):
+    ``userdict.txt`` (domain words) and ``entities.txt`` (annotated entity texts, so that every
+    annotation falls on token boundaries)."""
+    return sorted(USER_DICT.parent.glob("*.txt"))
+
+
 class Segmenter:
     """jieba word segmentation, read-only after construction (safe to share between threads)."""
 
@@ -20,7 +27,8 @@ class Segmenter:
         if cache_dir is not None:
             self._tokenizer.tmp_dir = str(cache_dir)
         self._tokenizer.initialize()
-        self._tokenizer.load_userdict(str(USER_DICT))
+        for path in user_dicts():
+            self._tokenizer.load_userdict(str(path))
 
     def words(self, text: str) -> list[str]:
         return [w for w in self._tokenizer.lcut(text, HMM=False) if w.strip()]

@@ -66,6 +66,9 @@ TIERS: tuple[str, ...] = ("simple", "general", "complex")
 #:   period: {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}
 #:   person_name, employer, township, village: str
 #:   insurance_type: one of INSURANCE_TYPES       case_number: str ("YC-2026-000123")
+#:   group: str, the words naming a group of people affected without a number ("全厂工人",
+#:          "大伙儿", "老人们"): evidence of a group complaint; ``people_count`` stays a number
+#:          the user said (the dialogue may ask "大概多少人？")
 ENTITY_TYPES: tuple[str, ...] = (
     "phone",
     "id_number",
@@ -79,6 +82,7 @@ ENTITY_TYPES: tuple[str, ...] = (
     "insurance_type",
     "people_count",
     "case_number",
+    "group",
 )
 
 INSURANCE_TYPES: dict[str, str] = {

@@ -7,6 +7,7 @@ list, so they cannot drift apart.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -16,6 +17,10 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import exc as sa_exc
+
+from backend.db import is_unavailable
+from bot.api.inputs import BadInput, read_json, shown, text_problem
 
 log = logging.getLogger("bot.api")
 
@@ -60,7 +65,11 @@ class ApiRoute:
     #: Description of the 200 response body (JSON schema), for the OpenAPI document.
     response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
     response_type: str = "application/json"
+    #: Further media types the 200 response may have, with their schemas.
+    more_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: tuple[int, ...] = (400, 401, 403)
+    #: JSON schema of each path parameter (default: one line of text, at most 64 characters).
+    path_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def full_path(self) -> str:
@@ -81,6 +90,18 @@ _PROBLEMS: dict[str, str] = {
     "string_pattern_mismatch": "格式不对",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
+    "int_parsing_size": "数字太长",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "string_unicode": "应为文字",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "date_future": "日期不对",
+    "date_past": "日期不对",
+    "list_type": "应为列表",
+    "too_long": "太长了",
+    "recursion_loop": "嵌套太深",
     "int_from_float": "应为整数",
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
@@ -99,9 +120,9 @@ _PROBLEMS: dict[str, str] = {
 
 def describe_validation(exc: ValidationError, where: str) -> str:
     """One Chinese sentence for the first problem (and how many more there are)."""
-    errors = exc.errors()
+    errors = exc.errors(include_url=False, include_input=False)
     first = errors[0]
-    key = ".".join(str(p) for p in first["loc"])
+    key = shown(".".join(str(p) for p in first["loc"]))
     kind = first["type"]
     ctx = first.get("ctx") or {}
     if kind == "literal_error":
@@ -112,7 +133,7 @@ def describe_validation(exc: ValidationError, where: str) -> str:
     elif kind == "value_error":
         problem = str(ctx.get("error") or first["msg"]).removeprefix("Value error, ")
     else:
-        problem = _PROBLEMS.get(kind, first["msg"])
+        problem = _PROBLEMS.get(kind, "取值不合法")
     more = f"（另有 {len(errors) - 1} 处问题）" if len(errors) > 1 else ""
     if not key:  # a rule across fields: the message names them
         return f"{where}有误：{problem}{more}"
@@ -124,7 +145,10 @@ def validate_query(model: type[BaseModel], request: web.Request) -> BaseModel:
     for key in request.query:
         values = request.query.getall(key)
         if len(values) > 1:
-            raise ApiError(400, f"查询参数 {key} 只能给一次")
+            raise ApiError(400, f"查询参数 {shown(key)} 只能给一次")
+        problem = text_problem(key, one_line=True) or text_problem(values[0], one_line=True)
+        if problem is not None:
+            raise ApiError(400, f"查询参数 {shown(key)}：{problem}")
         raw[key] = values[0]
     try:
         return model.model_validate(raw)
@@ -133,14 +157,10 @@ def validate_query(model: type[BaseModel], request: web.Request) -> BaseModel:
 
 
 async def validate_body(model: type[BaseModel], request: web.Request) -> BaseModel:
-    text = await request.text()
-    if not text.strip():
-        data: Any = {}
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            raise ApiError(400, "请求体不是合法的 JSON") from None
+    try:
+        data = await read_json(request, empty={})
+    except BadInput as exc:
+        raise ApiError(exc.status, exc.message) from None
     if not isinstance(data, dict):
         raise ApiError(400, "请求体应为 JSON 对象")
     try:
@@ -180,6 +200,10 @@ def _wrap(route: ApiRoute, ctx: Any, authenticate: Authenticator) -> Any:
         staff: Any | None = None
         try:
             staff = await authenticate(request, ctx) if route.auth else None
+            for name, value in request.match_info.items():
+                problem = text_problem(value, one_line=True)
+                if problem is not None:
+                    raise ApiError(400, f"路径中的 {name}：{problem}")
             query = validate_query(route.query, request) if route.query else None
             body = await validate_body(route.body, request) if route.body else None
             call = Call(request, ctx, staff, dict(request.match_info), query, body)
@@ -198,3 +222,67 @@ def _wrap(route: ApiRoute, ctx: Any, authenticate: Authenticator) -> Any:
 
     handle.__name__ = route.operation_id
     return handle
+
+
+# --- errors outside the handlers ----------------------------------------------------------
+
+_HTTP_MESSAGES = {
+    404: "没有这个接口",
+    405: "这个接口不支持该请求方法",
+    413: "请求体太大",
+    414: "请求地址太长",
+    431: "请求头太大",
+}
+
+UnknownRoute = Callable[[web.Request], str]
+
+
+def error_middleware(unknown_route: UnknownRoute) -> Any:
+    """JSON errors for everything under ``PREFIX`` that the handlers do not answer
+    themselves: unknown routes (``unknown_route`` words the 404), wrong methods, oversized
+    requests, the database being unreachable (503) and — as a last resort — a value the
+    database refused (400) or a bug (500, logged with its traceback, never sent)."""
+
+    @web.middleware
+    async def api_errors(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
+            return await handler(request)
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            if exc.status == 404:
+                return error_response(404, unknown_route(request))
+            if isinstance(exc, web.HTTPMethodNotAllowed):
+                allowed = sorted(exc.allowed_methods)
+                shown_allowed = "、".join(m for m in allowed if m != "HEAD")
+                message = f"{_HTTP_MESSAGES[405]}：{shown(request.method)}（可用：{shown_allowed}）"
+                response = error_response(405, message)
+                response.headers["Allow"] = ", ".join(allowed)  # RFC 9110
+                return response
+            return error_response(exc.status, _HTTP_MESSAGES.get(exc.status, "请求有误"))
+        except asyncio.CancelledError:
+            raise
+        except BadInput as exc:
+            return error_response(exc.status, exc.message)
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.warning("database unavailable for %s %s: %r", request.method, request.path, exc)
+                response = error_response(503, "数据库暂时不可用，请稍后再试")
+                response.headers["Retry-After"] = "5"
+                return response
+            if isinstance(exc, sa_exc.DataError | OverflowError | UnicodeError):
+                log.warning(
+                    "input refused by the database for %s %s",
+                    request.method,
+                    request.path,
+                    exc_info=True,
+                )
+                return error_response(400, "输入的数值超出范围或含有无法保存的字符")
+            log.exception("unexpected error in %s %s", request.method, request.path)
+            return error_response(500, "服务器内部错误，已记录，请稍后再试或联系管理员")
+
+    return api_errors

@@ -21,6 +21,11 @@ from backend.workflow import (
     WorkflowError,
 )
 from bot.api.framework import ApiError, Call, json_ok
+from bot.api.inputs import shown
+from identifiers import normalise_case_number
+
+#: Outbox ids are PostgreSQL INTEGER (serial) keys.
+MAX_OUTBOX_ID = 2**31 - 1
 
 log = logging.getLogger("bot.api")
 
@@ -88,13 +93,36 @@ def _refuse(call: Call, reason: str) -> ApiError:
     return ApiError(403, reason)
 
 
-async def load_case(call: Call, number: str) -> CaseDetail:
-    """The case if the caller's agency may see it: 404 if unknown, 403 (logged) if not theirs."""
+def case_number(call: Call) -> str:
+    """The case number of the path, as the register writes it ("yc2026123" ->
+    "YC-2026-000123"); anything that cannot be one is a 404 without a database query."""
+    raw = call.path["number"].strip()
+    if not raw or len(raw) > 40:
+        raise ApiError(404, "没有这个案件（案件号应如 YC-2026-000001）")
+    return normalise_case_number(raw) or raw.upper()
+
+
+def find_agency_id(call: Call, text: str) -> str:
+    """An agency given by id, full name or short name (hrss / 云川县人力资源和社会保障局 /
+    县人社局 / 人社局) -> its id; 400 naming the text if no single agency fits."""
+    agency = call.ctx.county.find_agency(text)
+    if agency is None:
+        raise ApiError(
+            400, f"没有找到单位“{shown(text)}”，请写单位编号、全称或简称（见 /api/v1/agencies）"
+        )
+    return str(agency.id)
+
+
+async def load_case(call: Call, number: str, *, reading: bool = False) -> CaseDetail:
+    """The case if the caller's agency may see it: 404 if unknown, 403 (logged) if not theirs.
+    ``reading``: the agency that first received it (首问) may still read it after a transfer;
+    acting on it stays with the lead and co-agencies."""
     try:
         detail: CaseDetail = await call.ctx.cases.detail(number)
     except CaseNotFound as exc:
         raise ApiError(404, str(exc)) from None
-    reason = refusal(call.ctx.county, call.staff, detail.lead_agency, detail.co_agencies)
+    first = detail.first_agency if reading else None
+    reason = refusal(call.ctx.county, call.staff, detail.lead_agency, detail.co_agencies, first)
     if reason is not None:
         raise _refuse(call, reason)
     return detail
@@ -103,8 +131,8 @@ async def load_case(call: Call, number: str) -> CaseDetail:
 def _scope_agency(call: Call, requested: str | None) -> str | None:
     """Agency filter for lists/statistics: staff are held to their own agency."""
     county = call.ctx.county
-    if requested is not None and not county.has_agency(requested):
-        raise ApiError(400, f"没有编号为“{requested}”的单位")
+    if requested is not None:
+        requested = find_agency_id(call, requested)
     if sees_all(county, call.staff):
         return requested
     if requested is not None and requested != call.staff.agency:
@@ -170,7 +198,10 @@ def _filter(call: Call) -> CaseFilter:
 
 
 async def list_cases(call: Call) -> web.Response:
-    found = await call.ctx.cases.list_cases(_filter(call))
+    try:
+        found = await call.ctx.cases.list_cases(_filter(call))
+    except InvalidAction as exc:  # the service's own check of the filter values
+        raise ApiError(400, str(exc)) from None
     q = call.query
     return json_ok(
         {"cases": [case_summary(d) for d in found], "limit": q.limit, "offset": q.offset}
@@ -178,7 +209,12 @@ async def list_cases(call: Call) -> web.Response:
 
 
 async def case_detail(call: Call) -> web.Response:
-    return json_ok(case_full(await load_case(call, call.path["number"])))
+    detail = await load_case(call, case_number(call), reading=True)
+    # The full record holds the ID number and phone: reading it is logged (个人信息保护法).
+    await call.ctx.cases.record_access(
+        actor_for(call.ctx.county, call.staff), detail.number, "detail", via="api"
+    )
+    return json_ok(case_full(detail))
 
 
 def _action_fields(kind: str, body: Any) -> dict[str, Any]:
@@ -199,12 +235,11 @@ def action_handler(kind: str) -> Any:
     """The handler of one staff action (``POST /cases/{number}/<kind>``)."""
 
     async def act(call: Call) -> web.Response:
-        number = call.path["number"]
+        number = case_number(call)
         await load_case(call, number)
         fields = _action_fields(kind, call.body)
-        target = fields.get("target_agency")
-        if target is not None and not call.ctx.county.has_agency(target):
-            raise ApiError(400, f"没有编号为“{target}”的单位")
+        if "target_agency" in fields:
+            fields["target_agency"] = find_agency_id(call, fields["target_agency"])
         action = StaffAction(kind=kind, actor=actor_for(call.ctx.county, call.staff), **fields)
         try:
             detail = await call.ctx.cases.act(number, action)
@@ -232,13 +267,24 @@ async def dead_letters(call: Call) -> web.Response:
 
 async def retry_dead_letter(call: Call) -> web.Response:
     _require_county_wide(call, "失败通知的查看和重发")
-    raw = call.path["outbox_id"]
-    if not raw.isdigit():
-        raise ApiError(400, "通知编号应为正整数")
-    if not await retry_dead(call.ctx.db, int(raw), as_clock(call.ctx.clock)()):
-        raise ApiError(404, f"编号 {raw} 不是投递失败的通知（不存在或不是死信）")
-    log.info("staff %s: retry outbox %s", call.staff.id, raw)
-    return json_ok({"id": int(raw), "status": "pending"})
+    outbox_id = parse_outbox_id(call.path["outbox_id"])
+    if outbox_id is None:
+        raise ApiError(400, f"通知编号应为 1 到 {MAX_OUTBOX_ID} 之间的整数")
+    if not await retry_dead(call.ctx.db, outbox_id, as_clock(call.ctx.clock)()):
+        raise ApiError(404, f"编号 {outbox_id} 不是投递失败的通知（不存在或不是死信）")
+    log.info("staff %s: retry outbox %s", call.staff.id, outbox_id)
+    return json_ok({"id": outbox_id, "status": "pending"})
+
+
+def parse_outbox_id(raw: str) -> int | None:
+    """An outbox id typed by a person or in a path: ASCII digits, 1..2^31-1, else None.
+    (``isdigit()`` is true for "²" and "①", which ``int()`` refuses; ``int()`` takes any
+    length, which PostgreSQL's INTEGER does not.)"""
+    text = raw.strip()
+    if not text or len(text) > 10 or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_OUTBOX_ID else None
 
 
 async def statistics(call: Call) -> web.Response:
@@ -255,7 +301,7 @@ async def statistics(call: Call) -> web.Response:
     return json_ok(result.to_json())
 
 
-_MEDIA = {
+EXPORT_MEDIA_TYPES = {
     "json": "application/json",
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -268,9 +314,12 @@ async def export_register(call: Call) -> web.Response:
         CaseFilter(agency=_scope_agency(call, None), limit=None, with_events=True)
     )
     data = register_export.render(found, call.ctx.county, fmt)
+    await call.ctx.cases.record_access(
+        actor_for(call.ctx.county, call.staff), None, f"export {fmt}: {len(found)} 件", via="api"
+    )
     return web.Response(
         body=data,
-        content_type=_MEDIA[fmt],
+        content_type=EXPORT_MEDIA_TYPES[fmt],
         charset="utf-8" if fmt != "xlsx" else None,
         headers={"Content-Disposition": f'attachment; filename="register.{fmt}"'},
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+from aiohttp import web
 from pydantic import BaseModel
 
 from backend.workflow import ACTION_LABELS, ACTIONS
 from bot.api import handlers as h
 from bot.api import schemas as s
-from bot.api.framework import ApiRoute
+from bot.api.framework import PREFIX, ApiRoute
+from bot.api.inputs import LINE_PATTERN, shown
 from bot.api.openapi import openapi_json
 
 #: The request body of each staff action.
@@ -30,6 +34,14 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
 }
 
 _CASE = {"$ref": "#/components/schemas/Case"}
+#: Case numbers as the register writes them; lower case and short forms ("yc2026123") work too.
+_CASE_NUMBER: dict[str, object] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 40,
+    "pattern": LINE_PATTERN,
+    "example": "YC-2026-000001",
+}
 _OBJECT = {"type": "object"}
 
 
@@ -54,6 +66,7 @@ def api_routes() -> list[ApiRoute]:
             "listAgencies",
             "成员单位（移送、联办时选用）",
             "meta",
+            response={"type": "array", "items": _OBJECT},
             errors=(401,),
         ),
         ApiRoute(
@@ -78,6 +91,7 @@ def api_routes() -> list[ApiRoute]:
             "cases",
             response=_CASE,
             errors=(401, 403, 404),
+            path_schemas={"number": _CASE_NUMBER},
         ),
     ]
     for kind in ACTIONS:
@@ -93,6 +107,7 @@ def api_routes() -> list[ApiRoute]:
                 body=ACTION_BODIES[kind],
                 response=_CASE,
                 errors=(400, 401, 403, 404, 409),
+                path_schemas={"number": _CASE_NUMBER},
             )
         )
     routes += [
@@ -114,6 +129,9 @@ def api_routes() -> list[ApiRoute]:
             "把一条死信重新放回发送队列",
             "outbox",
             errors=(400, 401, 403, 404),
+            path_schemas={
+                "outbox_id": {"type": "integer", "minimum": 1, "maximum": h.MAX_OUTBOX_ID}
+            },
         ),
         ApiRoute(
             "GET",
@@ -132,11 +150,30 @@ def api_routes() -> list[ApiRoute]:
             "导出案件台账（json / csv / xlsx）",
             "register",
             query=s.ExportQuery,
-            response={"type": "string", "format": "binary"},
-            response_type="application/octet-stream",
+            response={"type": "array", "items": _OBJECT},
+            response_type=h.EXPORT_MEDIA_TYPES["json"],
+            more_responses={
+                h.EXPORT_MEDIA_TYPES[f]: {"type": "string", "format": "binary"}
+                for f in ("csv", "xlsx")
+            },
         ),
     ]
     return routes
+
+
+_ACTION_PATH = re.compile(r"/cases/[^/]+/([^/]+)/?")
+
+
+def unknown_route(request: web.Request) -> str:
+    """The 404 sentence for a path under ``PREFIX`` that no route serves."""
+    below = request.path.removeprefix(PREFIX)
+    action = _ACTION_PATH.fullmatch(below)
+    if action is not None and action.group(1) not in ACTIONS:
+        return f"没有“{shown(action.group(1))}”这个办理操作，可用的操作：{'、'.join(ACTIONS)}"
+    return (
+        f"没有这个接口：{request.method} {shown(request.path, 80)}"
+        f"（全部接口见 {PREFIX}/openapi.json）"
+    )
 
 
 def _camel(kind: str) -> str:

@@ -11,9 +11,15 @@ Who is who:
   groups (agency staff chats) only staff are answered; a non-staff user pressing a staff
   button or using a staff command is refused and nothing changes.
 
-Duplicates: every update id is handled once (``first_time_seen("telegram_update", id)``,
-persistent, so a re-sent webhook or a restart's re-fetch does nothing twice), and a button
-pressed twice on the same message acts once.
+Exactly-once effects with at-least-once delivery: nothing is marked "seen" before it is
+handled. A resident's message is marked handled by the dialogue in the same transaction as
+the conversation state it produced (``message_id`` = the update id; for a button, the button
+on that message, so a second press is a duplicate); its answer is kept until it is sent
+(``delivered``), so a re-delivery after a crash answers instead of going silent. A staff
+update is looked up before (``is_done``) and marked after its action (``mark_done``). When the
+database is unavailable or the answer cannot be sent, the handler raises; ``failures`` tells
+the plugin, which answers the webhook non-2xx / does not advance the polling offset, and
+Telegram delivers the update again.
 """
 
 from __future__ import annotations
@@ -24,19 +30,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from telegram import Bot, CallbackQuery, Chat, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
+from backend.db import is_unavailable
 from bot.telegram.render import (
     GRID_PROMPT,
     MAX_TEXT,
@@ -45,7 +50,8 @@ from bot.telegram.render import (
     contact_keyboard,
     reply_messages,
 )
-from bot.telegram.sending import answer
+from bot.telegram.sending import AnswerNotDelivered, answer
+from dialogs.edge import MAX_NAME, clean_optional, clean_text
 from dialogs.messages import Inbound, InboundHandler, Reply
 
 log = logging.getLogger(__name__)
@@ -99,7 +105,20 @@ class StaffDesk(Protocol):
     ) -> list[Reply]: ...
 
 
-FirstTimeSeen = Callable[[str, str], Awaitable[bool]]
+class Ledger(Protocol):
+    """Handled updates outside the dialogue (``backend.conversations.SqlConversationStore``)."""
+
+    async def is_done(self, channel: str, message_id: str) -> bool: ...
+
+    async def mark_done(self, channel: str, message_id: str) -> bool: ...
+
+
+def retryable(exc: BaseException) -> bool:
+    """The update failed for a reason that passes (database, network): have it re-delivered.
+    Anything else is a bug or a refusal that would fail again: logged and acknowledged."""
+    if isinstance(exc, AnswerNotDelivered) or is_unavailable(exc):
+        return True
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
 
 
 def is_staff_choice(data: str) -> bool:
@@ -123,18 +142,19 @@ class UpdateTranslator:
         *,
         dialogue: InboundHandler,
         staff: StaffDesk,
-        first_time_seen: FirstTimeSeen,
+        ledger: Ledger,
         clock: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._dialogue = dialogue
         self._staff = staff
-        self._seen = first_time_seen
+        self._ledger = ledger
         self._clock = clock
         self._sleep = sleep
+        #: update id -> the error that stopped it (read and cleared by the plugin).
+        self.failures: dict[int, BaseException] = {}
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        app.add_handler(TypeHandler(Update, self.once_per_update), group=-1)
         app.add_handler(CallbackQueryHandler(self.on_button))
         new_message = filters.UpdateType.MESSAGE
         app.add_handler(MessageHandler(new_message & filters.CONTACT, self.on_contact))
@@ -144,20 +164,13 @@ class UpdateTranslator:
         )
         app.add_error_handler(self.on_error)
 
-    # --- de-duplication ------------------------------------------------------------------
-
-    async def once_per_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not await self._seen("telegram_update", str(update.update_id)):
-            log.info("telegram: update %s seen before, skipped", update.update_id)
-            raise ApplicationHandlerStop
-
     # --- messages ------------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.message
         if msg is None or msg.text is None:
             return
-        text, chat, user = msg.text, msg.chat, msg.from_user
+        text, chat, user = clean_text(msg.text), msg.chat, msg.from_user
         command = command_of(text)
         staff = self._staff.staff_for(CHANNEL, str(user.id)) if user else None
         if staff is not None:
@@ -165,7 +178,12 @@ class UpdateTranslator:
             reply_case = case_number_in(replied.text) if replied is not None else None
             if chat.type != ChatType.PRIVATE and command is None and reply_case is None:
                 return  # ordinary talk in a staff group is not for the bot
+            key = str(update.update_id)
+            if await self._ledger.is_done("telegram_update", key):
+                log.info("telegram: update %s handled before, skipped", key)
+                return
             replies = await self._staff.handle(staff, text, reply_to_case=reply_case)
+            await self._ledger.mark_done("telegram_update", key)
             await self._send(context.bot, chat.id, replies)
             return
         if command in STAFF_COMMANDS:
@@ -184,7 +202,9 @@ class UpdateTranslator:
             return
         if command is not None:
             text = COMMAND_WORDS.get(command, text)
-        await self._to_dialogue(context.bot, update, chat, text=text, received_at=msg.date)
+        await self._to_dialogue(
+            context.bot, update, chat.id, text=text, received_at=msg.date, key=update.update_id
+        )
 
     async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.message
@@ -198,9 +218,10 @@ class UpdateTranslator:
         await self._to_dialogue(
             context.bot,
             update,
-            msg.chat,
+            msg.chat.id,
             text=CONTACT_TEXT,
             received_at=msg.date,
+            key=update.update_id,
             contact_phone=msg.contact.phone_number,
             remove_keyboard=True,
         )
@@ -213,25 +234,43 @@ class UpdateTranslator:
         self,
         bot: Bot,
         update: Update,
-        chat: Chat,
+        chat_id: int,
         *,
         text: str,
         received_at: datetime,
+        key: int | str,
         contact_phone: str | None = None,
         remove_keyboard: bool = False,
-    ) -> None:
+        choice_id: str | None = None,
+        before_answer: Callable[[list[Reply]], Awaitable[None]] | None = None,
+    ) -> list[Reply]:
+        """One turn of the dialogue and its answer; the replies ([] for a duplicate).
+        ``before_answer`` runs between the turn and the sending (a button's acknowledgement)."""
         user = update.effective_user
         inbound = Inbound(
             channel=CHANNEL,
-            user_ref=str(chat.id),
+            user_ref=str(chat_id),
             text=text,
-            message_id=str(update.update_id),
+            message_id=str(key),
             received_at=received_at,
-            contact_phone=contact_phone,
-            display_name=user.full_name if user else None,
+            choice_id=choice_id,
+            contact_phone=clean_optional(contact_phone, 32),
+            display_name=clean_optional(user.full_name, MAX_NAME) if user else None,
         )
-        replies = await self._dialogue.handle(inbound)
-        await self._send(bot, chat.id, replies, remove_keyboard=remove_keyboard)
+        tracked = getattr(self._dialogue, "handle_tracked", None)
+        replies: list[Reply] = await (tracked or self._dialogue.handle)(inbound)
+        if before_answer is not None:
+            await before_answer(replies)
+        if not replies:
+            return replies
+        await self._send(bot, chat_id, replies, remove_keyboard=remove_keyboard, strict=True)
+        delivered = getattr(self._dialogue, "delivered", None)
+        if delivered is not None:
+            try:
+                await delivered(inbound)
+            except Exception as exc:  # best effort: the answer went out, so the update is done
+                log.warning("telegram: could not record the answer to %s: %s", key, exc)
+        return replies
 
     # --- buttons -------------------------------------------------------------------------
 
@@ -248,23 +287,28 @@ class UpdateTranslator:
         if query.message is None or query.message.chat.type != ChatType.PRIVATE:
             await self._answer(query)
             return
-        if not await self._first_press(query, data):
-            await self._answer(query, ALREADY_DONE)
-            return
-        await self._answer(query)
         label = _label_of(message, data)
-        if message is not None:
-            await self._mark_chosen(message, label or data)
-        inbound = Inbound(
-            channel=CHANNEL,
-            user_ref=str(chat_id),
-            text=label or "",
-            message_id=f"cb:{query.id}",
+
+        async def acknowledge(replies: list[Reply]) -> None:
+            if not replies:
+                await self._answer(query, ALREADY_DONE)
+                return
+            await self._answer(query)
+            if message is not None:
+                await self._mark_chosen(message, label or data)
+
+        # The button on that message, not the update: a second press is a duplicate that the
+        # dialogue drops in the same transaction as the first press's effects.
+        await self._to_dialogue(
+            context.bot,
+            update,
+            chat_id,
+            text=clean_text(label or "", 200),
             received_at=self._clock(),
+            key=f"btn:{_press_key(query, data)}",
             choice_id=data,
-            display_name=query.from_user.full_name,
+            before_answer=acknowledge,
         )
-        await self._send(context.bot, chat_id, await self._dialogue.handle(inbound))
 
     async def _staff_button(
         self, bot: Bot, query: CallbackQuery, data: str, chat_id: int, message: Message | None
@@ -275,20 +319,17 @@ class UpdateTranslator:
             await self._answer(query, NOT_STAFF_BUTTON, alert=True)
             return
         verb = data.partition(":")[0]
-        if verb not in REPEATABLE_VERBS and not await self._first_press(query, data):
+        once = verb not in REPEATABLE_VERBS
+        key = _press_key(query, data)
+        if once and await self._ledger.is_done("telegram_button", key):
             await self._answer(query, ALREADY_DONE)
             return
         await self._answer(query)
-        await self._send(bot, chat_id, await self._staff.handle(staff, "", choice_id=data))
-
-    async def _first_press(self, query: CallbackQuery, data: str) -> bool:
-        """A button on one message acts once, however often (or by how many) it is pressed."""
-        where = (
-            f"{query.message.chat.id}:{query.message.message_id}"
-            if query.message is not None
-            else f"inline:{query.inline_message_id or query.id}"
-        )
-        return await self._seen("telegram_button", f"{where}:{data}")
+        replies = await self._staff.handle(staff, "", choice_id=data)
+        if once:
+            # A button on one message acts once, however often (or by how many) it is pressed.
+            await self._ledger.mark_done("telegram_button", key)
+        await self._send(bot, chat_id, replies)
 
     async def _answer(
         self, query: CallbackQuery, text: str | None = None, alert: bool = False
@@ -312,21 +353,47 @@ class UpdateTranslator:
     # --- sending and errors --------------------------------------------------------------
 
     async def _send(
-        self, bot: Bot, chat_id: int, replies: Sequence[Reply], *, remove_keyboard: bool = False
+        self,
+        bot: Bot,
+        chat_id: int,
+        replies: Sequence[Reply],
+        *,
+        remove_keyboard: bool = False,
+        strict: bool = False,
     ) -> None:
         out: list[Outgoing] = []
         for reply in replies:
             out += reply_messages(reply, remove_keyboard=remove_keyboard)
-        await self._send_out(bot, chat_id, out)
+        await self._send_out(bot, chat_id, out, strict=strict)
 
-    async def _send_out(self, bot: Bot, chat_id: int, out: Sequence[Outgoing]) -> None:
+    async def _send_out(
+        self, bot: Bot, chat_id: int, out: Sequence[Outgoing], *, strict: bool = False
+    ) -> None:
         if out:
-            await answer(bot, chat_id, out, sleep=self._sleep)
+            await answer(bot, chat_id, out, sleep=self._sleep, strict=strict)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One bad update never stops the bot: log it and go on with the next."""
+        """One bad update never stops the bot: log it, note it for the plugin, go on."""
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("telegram: update %s failed", update_id, exc_info=context.error)
+        error = context.error
+        if update_id is not None and error is not None:
+            self.failures[update_id] = error
+        if error is not None and retryable(error):
+            log.warning(
+                "telegram: update %s not handled now, to be re-delivered: %s", update_id, error
+            )
+        else:
+            log.error("telegram: update %s failed", update_id, exc_info=error)
+
+
+def _press_key(query: CallbackQuery, data: str) -> str:
+    """The pressed button: chat, message and data (the same for every press of it)."""
+    where = (
+        f"{query.message.chat.id}:{query.message.message_id}"
+        if query.message is not None
+        else f"inline:{query.inline_message_id or query.id}"
+    )
+    return f"{where}:{data}"[:200]
 
 
 def _label_of(message: Message | None, data: str) -> str | None:

@@ -88,16 +88,23 @@ async def send_one(bot: Bot, to: int | str, message: Outgoing) -> Message:
         return await bot.send_message(exc.new_chat_id, message.text, reply_markup=message.markup)
 
 
+class AnswerNotDelivered(Exception):
+    """A direct answer could not go out for now (network, long flood wait): the update should
+    be handled again later (the dialogue keeps the answer and sends it then)."""
+
+
 async def answer(
     bot: Bot,
     to: int | str,
     messages: Sequence[Outgoing],
     *,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    strict: bool = False,
 ) -> int:
     """Send a handler's answer now: wait out short 429s and one network hiccup; a blocked
-    bot or a bad request is logged, not raised (the update is done either way).
-    Returns how many messages went out."""
+    bot or a bad request is logged, not raised (the update is done either way). A network
+    failure or a long flood wait is logged too — or, ``strict``, raised as
+    ``AnswerNotDelivered``. Returns how many messages went out."""
     sent = 0
     for message in messages:
         for attempt in range(1, ANSWER_ATTEMPTS + 1):
@@ -109,6 +116,8 @@ async def answer(
                 wait = retry_seconds(exc)
                 if wait > ANSWER_MAX_WAIT or attempt == ANSWER_ATTEMPTS:
                     log.error("telegram: answer to %s dropped, flood wait %.0fs", to, wait)
+                    if strict:
+                        raise AnswerNotDelivered(f"flood wait {wait:.0f}s") from exc
                     return sent
                 await sleep(wait)
             except (Forbidden, BadRequest) as exc:
@@ -117,6 +126,8 @@ async def answer(
             except NetworkError as exc:
                 if attempt == ANSWER_ATTEMPTS:
                     log.error("telegram: answer to %s failed: %s", to, exc)
+                    if strict:
+                        raise AnswerNotDelivered(str(exc)) from exc
                     return sent
                 await sleep(1.0 * attempt)
     return sent

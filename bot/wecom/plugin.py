@@ -6,11 +6,24 @@ Routes (on the shared aiohttp server):
 - ``/wecom/kf``: 微信客服's callback — residents; a ``kf_msg_or_event`` event makes us pull
   the new messages with ``kf/sync_msg`` and answer each turn with ONE ``kf/send_msg``.
 
-GET verifies the URL (decrypted echostr). POST verifies the signature (403 if forged, nothing
-processed), decrypts, answers "success" at once and does the work in a background task
-(tracked, finished on ``stop``). WeChat Work re-sends unanswered callbacks up to 3 times:
-each callback is handled once (``first_time_seen("wecom_cb", …)`` on MsgId, or for events
-FromUserName + CreateTime), and the dialogue de-duplicates messages on (channel, msgid).
+GET verifies the URL (decrypted echostr). POST first checks what it can without the body (the
+query's signature, timestamp and nonce are present and well formed, the declared length is
+small), then reads at most ``MAX_CALLBACK_BYTES`` within ``BODY_TIMEOUT``, verifies the
+signature (it covers the encrypted body, so it can only be checked once the body is in; 403 if
+forged, nothing processed) and decrypts.
+
+Nothing is acknowledged before it is safe (WeChat Work re-sends a callback not answered
+"success" within 5 s, up to 3 times):
+- ``/wecom/app`` carries the message itself: the dialogue turn (or the staff action) is done
+  BEFORE "success" is answered — the turn is committed with its "handled" mark, a staff action
+  is marked after it is done; when the database is unavailable the answer is 503 and WeChat
+  Work re-sends. The reply is then sent in the background;
+- ``/wecom/kf`` only says "there are new messages": they wait, durably, on WeChat Work's side
+  (``kf/sync_msg``), so "success" is answered once the callback is recorded (a re-sent one
+  does nothing) and the sync runs in the background, retried with back-off until it succeeds
+  (after a crash, the catch-up on start syncs every account from its stored cursor). The cursor moves past a page only when every
+  message on it is handled (a database failure stops the page; it is read again and the
+  dialogue drops what it has already handled).
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
@@ -27,6 +41,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from backend.db import is_unavailable
 from backend.notifications import Sender
 from backend.settings import secret_value
 from bot.wecom.api import WeComApi
@@ -34,7 +49,9 @@ from bot.wecom.crypto import SignatureError, WeComCryptoError, WXBizMsgCrypt
 from bot.wecom.cursors import CursorStore
 from bot.wecom.senders import WeComAppSender, WeComKfSender, WeComRobotSender
 from bot.wecom.xml import CallbackMessage, XmlError, parse_envelope, parse_message
+from dialogs.edge import clean_text
 from dialogs.messages import Inbound, InboundHandler, Reply
+from identifiers import small_int
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +62,18 @@ ORIGIN_CUSTOMER = 3
 #: Safety stop for one sync run (1000 messages a page).
 MAX_SYNC_PAGES = 100
 STOP_GRACE_SECONDS = 15.0
+#: A callback is a small XML envelope; anything bigger is not from WeChat Work.
+MAX_CALLBACK_BYTES = 64 * 1024
+#: Seconds the body of a callback may take to arrive.
+BODY_TIMEOUT = 5.0
+#: Pauses between attempts of a failed 微信客服 sync: 1, 2, 4 … 60 s.
+SYNC_RETRY_MAX = 60.0
+#: Query parameters of a callback: SHA1 hex signature, a Unix time, a short nonce.
+_SIGNATURE = re.compile(r"^[0-9a-fA-F]{40}$")
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+_NONCE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+#: Timestamps accepted from messages (seconds): 2000-01-01 … 2100-01-01.
+_SANE_TIME = (946_684_800, 4_102_444_800)
 
 ONLY_TEXT = "目前只能处理文字消息，请用文字说说您遇到的问题。"
 WELCOME_TAIL = "请直接用文字说说您遇到的问题，我帮您登记并转给负责的部门办理。"
@@ -119,6 +148,9 @@ class WeComPlugin:
         self._tasks: set[asyncio.Task[None]] = set()
         self._kf_locks: dict[str, asyncio.Lock] = {}
         self._kf_users: dict[str, str] = {}
+        #: 微信客服 accounts with a sync waiting to be retried (one retry loop each).
+        self._kf_retrying: set[str] = set()
+        self._sync_retry_first = 1.0
 
     # --- ChannelPlugin -------------------------------------------------------------------
 
@@ -222,8 +254,24 @@ class WeComPlugin:
             signature, timestamp, nonce = q["msg_signature"], q["timestamp"], q["nonce"]
         except KeyError:
             return web.Response(status=400, text="missing query parameter")
+        # What can be checked without the body is checked before reading it.
+        if not (
+            _SIGNATURE.match(signature) and _TIMESTAMP.match(timestamp) and _NONCE.match(nonce)
+        ):
+            log.warning("wecom %s: malformed callback query refused", request.path)
+            return web.Response(status=403, text="bad signature")
+        if (request.content_length or 0) > MAX_CALLBACK_BYTES:
+            return web.Response(status=413, text="too large")
         try:
-            envelope = parse_envelope(await request.read())
+            body = await asyncio.wait_for(_read_limited(request), BODY_TIMEOUT)
+        except TimeoutError:
+            resp = web.Response(status=408, text="body too slow")
+            resp.force_close()
+            return resp
+        if body is None:
+            return web.Response(status=413, text="too large")
+        try:
+            envelope = parse_envelope(body)
             inner = self._crypto.decrypt_message(signature, timestamp, nonce, envelope.encrypt)
             return parse_message(inner)
         except SignatureError:
@@ -237,34 +285,63 @@ class WeComPlugin:
         opened = await self._open(request)
         if isinstance(opened, web.Response):
             return opened
-        self.spawn(self._once("app", opened, self._app_message))
+        try:
+            await self._app_message(opened)
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.warning("wecom app: database unavailable, WeChat Work will re-send: %s", exc)
+                return web.Response(status=503, text="retry later")
+            log.exception("wecom app: callback %s failed", opened.dedup_key())
         return web.Response(text="success")
 
     async def _callback_kf(self, request: web.Request) -> web.Response:
         opened = await self._open(request)
         if isinstance(opened, web.Response):
             return opened
-        self.spawn(self._once("kf", opened, self._kf_callback))
+        if opened.msg_type == "event" and opened.event == "kf_msg_or_event":
+            # The messages wait on WeChat Work's side until synced, so the callback may be
+            # marked at once: a sync that fails is retried here, and after a crash the
+            # catch-up on start syncs every account from its stored cursor.
+            seen = self._ctx.conversations.first_time_seen
+            try:
+                first = await seen("wecom_cb", f"kf:{opened.dedup_key()}")
+            except Exception as exc:
+                if is_unavailable(exc):
+                    return web.Response(status=503, text="retry later")
+                raise
+            if first:
+                self.spawn(self._sync_or_retry(opened.open_kfid, opened.token))
         return web.Response(text="success")
-
-    async def _once(
-        self,
-        route: str,
-        msg: CallbackMessage,
-        work: Callable[[CallbackMessage], Coroutine[Any, Any, None]],
-    ) -> None:
-        if not await self._ctx.conversations.first_time_seen(
-            "wecom_cb", f"{route}:{msg.dedup_key()}"
-        ):
-            log.info("wecom %s: repeated callback %s ignored", route, msg.dedup_key())
-            return
-        await work(msg)
 
     # --- 微信客服 ------------------------------------------------------------------------
 
-    async def _kf_callback(self, msg: CallbackMessage) -> None:
-        if msg.msg_type == "event" and msg.event == "kf_msg_or_event":
-            await self.sync_kf(msg.open_kfid, msg.token)
+    async def _sync_or_retry(self, open_kfid: str, token: str) -> None:
+        """Sync now; on failure keep retrying (with back-off) until a sync succeeds."""
+        try:
+            await self.sync_kf(open_kfid, token)
+            return
+        except Exception as exc:
+            log.warning("wecom kf: sync of %s failed, will retry: %s", open_kfid, exc)
+        if open_kfid in self._kf_retrying:
+            return  # a retry loop for this account is already running
+        self._kf_retrying.add(open_kfid)
+        pause = self._sync_retry_first
+        try:
+            while True:
+                await asyncio.sleep(pause)
+                try:
+                    await self.sync_kf(open_kfid, "")
+                    return
+                except Exception as exc:
+                    pause = min(pause * 2, SYNC_RETRY_MAX)
+                    log.warning(
+                        "wecom kf: sync of %s failed again (next in %.0fs): %s",
+                        open_kfid,
+                        pause,
+                        exc,
+                    )
+        finally:
+            self._kf_retrying.discard(open_kfid)
 
     async def _catch_up_kf(self) -> None:
         from sqlalchemy import select
@@ -302,7 +379,10 @@ class WeComPlugin:
                     read += 1
                     try:
                         await self._kf_item(item, open_kfid)
-                    except Exception:  # one bad message must not hold up the others
+                    except Exception as exc:
+                        if is_unavailable(exc):
+                            raise  # the page is read again later; nothing is skipped
+                        # One bad message must not hold up the others.
                         log.exception("wecom kf: message %s failed", item.get("msgid"))
                 if page.next_cursor and page.next_cursor != cursor:
                     cursor = page.next_cursor
@@ -336,24 +416,23 @@ class WeComPlugin:
         if not user or not msgid:
             return
         await self._remember_kf_user(user, open_kfid)
-        sent = item.get("send_time")
-        received = (
-            datetime.fromtimestamp(int(sent), UTC)
-            if isinstance(sent, int | float)
-            else self._ctx.clock()
-        )
+        received = self._moment(item.get("send_time"))
         if msgtype != "text":
-            if await self._ctx.conversations.first_time_seen(KF_CHANNEL + "_other", msgid):
+            store = self._ctx.conversations
+            if not await store.is_done(KF_CHANNEL + "_other", msgid):
                 await self.api().kf_send_text(user, open_kfid, ONLY_TEXT)
+                await store.mark_done(KF_CHANNEL + "_other", msgid)
             return
         text = item.get("text") or {}
+        if not isinstance(text, dict):
+            text = {}
         inbound = Inbound(
             channel=KF_CHANNEL,
             user_ref=user,
-            text=str(text.get("content") or ""),
+            text=clean_text(str(text.get("content") or "")),
             message_id=msgid,
             received_at=received,
-            choice_id=str(text["menu_id"]) if text.get("menu_id") else None,
+            choice_id=clean_text(str(text["menu_id"]), 64) if text.get("menu_id") else None,
         )
         reply = merge(await self._handler.handle(inbound))
         if reply is None:
@@ -365,6 +444,12 @@ class WeComPlugin:
         else:
             await self.api().kf_send_text(user, open_kfid, reply.text)
 
+    def _moment(self, value: Any) -> datetime:
+        """A Unix time from WeChat Work as a datetime; now when it is missing or absurd."""
+        if isinstance(value, int | float) and _SANE_TIME[0] <= value <= _SANE_TIME[1]:
+            return datetime.fromtimestamp(value, UTC)
+        return self._ctx.clock()  # type: ignore[no-any-return]
+
     def _welcome(self) -> str:
         from dialogs import texts
         from dialogs.context import DialogContext
@@ -374,22 +459,28 @@ class WeComPlugin:
     # --- self-built app ------------------------------------------------------------------
 
     async def _app_message(self, msg: CallbackMessage) -> None:
+        """Handle one app callback (durably) and send the answer in the background."""
         if msg.msg_type != "text" or not msg.from_user:
             return  # events (enter_agent, …) and media: nothing to do
-        userid = msg.from_user
-        received = (
-            datetime.fromtimestamp(msg.create_time, UTC) if msg.create_time else self._ctx.clock()
-        )
+        userid = clean_text(msg.from_user, 200)
+        content = clean_text(msg.content)
+        received = self._moment(msg.create_time)
         staff = self._staff.staff_for(APP_CHANNEL, userid)
+        store = self._ctx.conversations
         if staff is not None:
-            choice_id, text = await self._menu_pick(userid, msg.content)
+            key = f"app:{msg.dedup_key()}"
+            if await store.is_done("wecom_cb", key):
+                log.info("wecom app: repeated callback %s ignored", key)
+                return
+            choice_id, text = await self._menu_pick(userid, content)
             replies = await self._staff.handle(staff, text, choice_id=choice_id)
+            await store.mark_done("wecom_cb", key)
         else:
             worker = self._grid_worker(userid)
             inbound = Inbound(
                 channel=APP_CHANNEL,
                 user_ref=userid,
-                text=msg.content,
+                text=content,
                 message_id=msg.msg_id or msg.dedup_key(),
                 received_at=received,
                 contact_phone=worker.phone if worker is not None else None,
@@ -401,7 +492,10 @@ class WeComPlugin:
             return
         if staff is not None:
             await self._cursors.set(f"app_menu:{userid}", json.dumps([c.id for c in reply.choices]))
-        await self.api().send_text(userid, render_text(reply))
+        self.spawn(self._send_app(userid, render_text(reply)))
+
+    async def _send_app(self, userid: str, text: str) -> None:
+        await self.api().send_text(userid, text)
 
     def _grid_worker(self, userid: str) -> Any | None:
         for worker in getattr(self._ctx.county, "grid_workers", ()):
@@ -411,15 +505,29 @@ class WeComPlugin:
 
     async def _menu_pick(self, userid: str, text: str) -> tuple[str | None, str]:
         """A member answering a numbered list with its number: the choice id it stands for."""
-        word = text.strip()
-        if not word.isdigit():
+        number = small_int(text)  # "2", "２", "②"; never int() on other digits
+        if number is None:
             return None, text
         stored = await self._cursors.get(f"app_menu:{userid}")
         try:
             ids = json.loads(stored) if stored else []
         except ValueError:
             ids = []
-        index = int(word) - 1
+        index = number - 1
         if isinstance(ids, list) and 0 <= index < len(ids):
             return str(ids[index]), text
         return None, text
+
+
+async def _read_limited(request: web.Request, limit: int = MAX_CALLBACK_BYTES) -> bytes | None:
+    """The body, or None once it grows past ``limit`` (whatever Content-Length said)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.read(16 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from nlu.entities.base import MAX_FOUND, Found, overlaps
 from nlu.entities.contact import case_numbers, id_problem, identifiers, phones, uscc_problem
 from nlu.entities.insurance import insurance_types
-from nlu.entities.money import amounts, people_counts
+from nlu.entities.money import amounts, groups, people_counts
 from nlu.entities.people import looks_like_name, names
 from nlu.entities.periods import periods
 from nlu.entities.places import employers, places
@@ -69,8 +69,9 @@ def _found(norm: str, today: date, gazetteer: Gazetteer | None) -> list[Found]:
         identifiers(norm, today),
         phones(norm),
         periods(norm, today),
+        people_counts(norm),  # a count names its people: it wins over a money cue before it
         amounts(norm),
-        people_counts(norm),
+        groups(norm),
     ):
         for f in group[:MAX_FOUND]:
             if not any(overlaps(f, g) for g in numeric):

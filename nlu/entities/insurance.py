@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlu.entities.base import Found
+from nlu.entities.base import MAX_FOUND, Found
 
 _WORDS: dict[str, tuple[str, ...]] = {
     "resident_pension": (
@@ -16,10 +16,12 @@ _WORDS: dict[str, tuple[str, ...]] = {
         "居民医保", "居民医疗", "新农合", "新型农村合作医疗", "合作医疗", "农合",
     ),
     "pension": (
+        "养老保险费", "养老保险金", "养老保险", "养老金", "养老保险关系",
         "企业职工基本养老保险", "职工基本养老保险", "职工养老保险", "基本养老保险", "养老保险",
         "养老金", "退休金", "养老保", "养老",
     ),
     "medical": (
+        "医疗保险费", "医保费",
         "职工基本医疗保险", "职工医疗保险", "职工医保", "基本医疗保险", "医疗保险", "医疗保",
         "医保",
     ),
@@ -29,10 +31,20 @@ _WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 _KEY_OF = {word: key for key, words in _WORDS.items() for word in words}
-_RE = re.compile("|".join(sorted((re.escape(w) for w in _KEY_OF), key=len, reverse=True)))
+#: Not an insurance type: the agency (医保局, 社保中心), a place (养老院), a card or code.
+_NOT_AFTER = "局|院|部门|中心|大厅|窗口|所|站|科|办|卡|码|机构|公司|服务"
+_RE = re.compile(
+    "(?:"
+    + "|".join(sorted((re.escape(w) for w in _KEY_OF), key=len, reverse=True))
+    + ")"
+    + f"(?!{_NOT_AFTER})"
+)
 
 
 def insurance_types(text: str) -> list[Found]:
-    return [
-        Found("insurance_type", _KEY_OF[m.group(0)], m.start(), m.end()) for m in _RE.finditer(text)
-    ]
+    out: list[Found] = []
+    for m in _RE.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
+        out.append(Found("insurance_type", _KEY_OF[m.group(0)], m.start(), m.end()))
+    return out

@@ -1,4 +1,11 @@
-"""Amounts of money (yuan) and the number of people affected."""
+"""Amounts of money (yuan), the number of people affected, and groups of people with no number.
+
+Money and people are told apart by their units and nouns, never by the size of the number:
+"卡里差了几十块钱" is money, "几十号人" are people, "两千多" after a money word is money.
+A group named without a number ("全厂工人", "大伙儿", "老人们") is a ``group`` entity (its words
+as the value), not a ``people_count``: a count is a number the complainant said, and
+inventing one (or a None that every reader must guard against) would be worse than saying
+"a group" and letting the dialogue ask how many."""
 
 from __future__ import annotations
 
@@ -9,27 +16,87 @@ from nlu.entities.numbers import parse_number
 
 #: Characters of a number token: digits, Chinese numerals and units, separators.
 _NUM_CHARS = r"\d零〇一二两三四五六七八九十百千万亿几点,."
+#: Characters a number token may not follow: a digit, numeral or unit (a separator may: "，二十几个").
+_NUM_START = r"\d零〇一二两三四五六七八九十百千万亿几"
 #: A number token: starts where no number character precedes (so a long digit run is tried
 #: once, from its start, not from each of its digits) and is at most 16 characters long —
 #: no nested or adjacent unbounded quantifiers, hence no catastrophic backtracking.
-_NUM = rf"(?<![{_NUM_CHARS}])[\d零〇一二两三四五六七八九十百千万亿几][{_NUM_CHARS}]{{0,15}}"
+_NUM = (
+    rf"(?<![{_NUM_START}])(?:好(?=几))?[\d零〇一二两三四五六七八九十百千几][{_NUM_CHARS}]{{0,15}}"
+)
 #: Whitespace between a number and its unit: a few characters at most.
 _SP = r"\s{0,2}"
 _CURRENCY_PREFIX = re.compile(rf"(?:￥|¥|人民币){_SP}({_NUM})")
 # "3500元", "三千五百块钱", "1.2万元", "五百多块", "3千5块"
 _WITH_UNIT = re.compile(rf"({_NUM}){_SP}(多|余|来)?{_SP}(元|块钱|块|圆|rmb|RMB)")
-# "1.2万", "十二万多" — 万 is money-ish unless people/things follow.
+# "1.2万", "一万两千", "130余万元", "20多万", "1.2w", "9k": tens of thousands (or thousands) with
+# no other unit — money unless people or things follow.
 _WAN = re.compile(
-    rf"({_NUM}万){_SP}(多|余)?(?!{_SP}(?:多|余)?{_SP}(?:个|名|位|人|户|家|次|步|斤|公里|亩|平|字|年|天|小时))"
+    rf"({_NUM})(?:{_SP}(多|余|来))?(?:{_SP}(万|w|W|k|K)(?![A-Za-z]))?(?:{_SP}(?:元|块钱|块))?"
 )
 # "扣了3千5", "滞纳金交了四千多": a number right after a money word, no unit.
 _CUE = re.compile(
-    rf"(?:扣了?|扣我|交了?|缴了?|退了?|补缴|补交|罚了?|罚款|滞纳金|利息|多收了?|少了|金额是?|钱|费用|共计|合计|一共|总共|花了|报销了?|工资|养老金|退休金|每月|每个月|一个月|欠了?|欠缴|差了?)"
+    rf"(?:扣了?|扣我|交了?|缴了?|退了?|补缴|补交|罚了?|罚款|滞纳金|利息|多收了?|少了|金额是?|钱|费用|共计|合计|一共|总共|花了|报销了?|工资|养老金|退休金|每月|每个月|一个月|欠了?|欠缴|差了?"
+    rf"|月薪|薪水|薪资|底薪|基数|补贴|津贴|收入|挣|到手|少给了?|少发了?|多交了?|多缴了?|核定|应缴|应交|要交|得交|让交|让补|让我交|让我补|退还|返还|到账|账上|卡里|标准是?|按|发了?|拿了?|领了?|给了?)"
     rf"{_SP}(?:是|有|了|要|都|才|就|只)?{_SP}({_NUM}){_SP}(多|余)?(?![{_NUM_CHARS}]|{_SP}(?:个|名|位|人|户|家|次|年|月|日|号|天|岁|%|点|小时|分|块|元|万))"
 )
-_PEOPLE = re.compile(
-    rf"(上百|上千|({_NUM}){_SP}(多|余|来)?){_SP}(?:个|名|位)?{_SP}(人|工人|职工|员工|农民工|村民|老人|户|群众|家庭)"
+#: "两千多", "三千五", "好几千": a number with a magnitude word and no unit. In this domain it is
+#: money unless a unit of people, time or things follows.
+_MAGNITUDE = re.compile(
+    rf"(?<![第号{_NUM_START}])((?:[一二两三四五六七八九几\d]|十)[{_NUM_CHARS}]{{0,8}})(多|余|来)?"
 )
+_NOT_MONEY_AFTER = re.compile(
+    r"\s{0,2}(?:多|余|来)?\s{0,2}(?:个|名|位|号|人|户|家|次|步|斤|公里|里|米|亩|平|字|年|岁|天|日|号|月|周|"
+    r"小时|分钟|分|秒|页|份|张|条|件|项|元|块|圆|%|％|倍|级|层|楼|期|批|届|辆|台|吨|项|遍|趟|回|口|头|只|"
+    r"工|职工|员工|工人|村民|老人|农民工|群众|同事|工友|点|年级)"
+)
+#: People nouns after a number ("37名职工", "一百多户", "几十号人", "二十来个工友").
+_PEOPLE_NOUN = (
+    r"人(?!社|民|事|大|寿|保|均|次)|工人|职工|员工|农民工|村民|老人|户|群众|家庭|工友|同事|兄弟|姐妹|伙计|乡亲|农户|居民|"
+    r"临时工|合同工|派遣工|退休人员|退休职工|退休工人|老师傅|老师|教师|护士|司机|保安|保洁|学生|采茶工|"
+    r"环卫工|矿工|建筑工|小工|老师傅|师傅|会员|社员|贫困户|低保户|五保户|人员|劳务工|新员工|老职工|老员工|口人|"
+    r"孩子|小孩|新生儿|实习生|服务员|帮工|雇工|工友|残疾人|家属|弟兄|哥们|姊妹|儿女|子女|"
+    r"老乡|老汉|老太太|老太|大爷|大娘|婶子|学员|护工|保姆|厨师|店员"
+)
+_PEOPLE = re.compile(
+    rf"(上百|上千|成百|近百|百十|({_NUM}){_SP}(多|余|来)?){_SP}(?:个|名|位|号)?{_SP}(?:{_PEOPLE_NOUN})"
+)
+#: "职工56名", "二十来个都没交": a classifier of people with no noun after it.
+_PEOPLE_BARE = re.compile(
+    rf"(?<!哪)(({_NUM}){_SP}(多|余|来)?){_SP}"
+    r"(?:[名位](?!字|单|义|额|称|下|片|次|列|誉|牌|气|数|师|置|于|工作)"
+    r"|个(?=[，。,.!！？?；;、\s)）]|$|都|全|也|一起|没|人都|人全|同事|工友|员工|职工|工人))"
+)
+#: "涉及人数：38", "职工人数为56", "一家五口": a count after a word that says it counts people.
+_PEOPLE_CUE = re.compile(
+    rf"(?:人数|总人数|职工数|员工数|工人数|涉及人员|涉及职工|涉及群众|一家|全家)"
+    rf"(?:是|为|有|共|约|大概|大约|总共|一共)?[:：]?{_SP}(({_NUM}){_SP}(多|余|来)?)(?:{_SP}(?:人|个|名|位|口))?"
+    rf"(?![{_NUM_CHARS}]|{_SP}(?:年|月|日|号|天|岁|%|元|块|万|次))"
+)
+#: Two people said as a pair: "老两口", "我们俩", "夫妻俩".
+_PAIR = re.compile(
+    r"老两口|两口子|俺俩|我俩|我们俩|俺们俩|咱俩|他俩|她俩|他们俩|夫妻俩|娘俩|爷俩|母女俩|父子俩|母子俩|父女俩|兄弟俩|姐妹俩|姊妹俩"
+)
+#: "3名外省籍职工", "12个返聘退休人员": a few words between the classifier and a noun that
+#: ends like a person (…人 / …员 / …生 / …儿 / …工, not 工作 / 工资).
+_PEOPLE_MODIFIED = re.compile(
+    rf"(({_NUM}){_SP}(多|余|来)?){_SP}(?:个|名|位)(?:(?!的|人社|没|在|月|年|天|工作)[\u4e00-\u9fff]){{1,4}}?"
+    r"(?:人员|职工|工人|员工|老人|家人|农民工|村民|居民|学生|教师|老师|护士|司机|工友|临时工|合同工|"
+    r"派遣工|实习生|服务员|帮工|雇工|孩子|新生儿)"
+)
+#: A group of people affected, named without a number.
+_GROUP = re.compile(
+    r"(?:全厂|全体|全部|所有|全公司|全单位|全车间|整个车间|全矿|全村|全组|全队|全校|一整个?厂)的?"
+    r"(?:工人|职工|员工|同事|工友|人|村民|老人|农民工|师傅|临时工|人员|教职工|老师)?"
+    r"|(?:工人|职工|员工|工友|同事|村民|老人|乡亲|农民工|老师|兄弟|姐妹|伙计|老乡|临时工|社员|师傅|家长|老职工)们"
+    r"|大伙儿?|大家伙儿?|一大帮|一大群|一帮人|一群人|一批人"
+    r"|(?:这些|那些|我们这些|俺们这些|咱们这些|咱这些|其他|其余|别的)(?:老)?(?:工人|职工|员工|工友|同事|"
+    r"村民|老人|农民工|临时工|人)"
+    r"|(?:好多|很多|不少|许多|好些|一些|成批的?|大批的?)(?:工人|职工|员工|工友|同事|村民|老人|农民工|"
+    r"老师|临时工|人)"
+    r"|(?:一帮|一群|一批|一伙)[\u4e00-\u9fff]{0,3}?(?:工人|工|人|老人|职工|员工|村民|农民工)"
+)
+_GROUP_ALONE = frozenset({"全部", "所有", "全体"})
 
 
 def _value(token: str) -> float | None:
@@ -57,7 +124,7 @@ def amounts(text: str) -> list[Found]:
         if len(out) >= MAX_FOUND:
             break
         end = m.end(1)
-        tail = re.match(r"\s{0,2}(?:元|块钱|块)", text[end:end + 8])
+        tail = re.match(r"\s{0,2}(?:元|块钱|块)", text[end : end + 8])
         add(m.start(), end + (tail.end() if tail else 0), m.group(1))
     for m in _WITH_UNIT.finditer(text):
         if len(out) >= MAX_FOUND:
@@ -66,7 +133,21 @@ def amounts(text: str) -> list[Found]:
     for m in _WAN.finditer(text):
         if len(out) >= MAX_FOUND:
             break
-        add(m.start(1), m.end(), m.group(1))
+        token, suffix = m.group(1).rstrip(",."), m.group(3)
+        if suffix is None and "万" not in token:
+            continue
+        if suffix in ("w", "W", "k", "K") and not re.fullmatch(r"\d+(?:\.\d+)?", token):
+            continue
+        if _NOT_MONEY_AFTER.match(text, m.end()):
+            continue
+        value = _value(token)
+        if value is None:
+            continue
+        if suffix is not None:
+            value *= 1000 if suffix in ("k", "K") else 10_000
+        if any(f.start < m.end() and m.start(1) < f.end for f in out):
+            continue
+        out.append(Found("amount", round(value, 2), m.start(1), m.end()))
     for m in _CUE.finditer(text):
         if len(out) >= MAX_FOUND:
             break
@@ -75,20 +156,76 @@ def amounts(text: str) -> list[Found]:
         if value is None or value < 10 or re.fullmatch(r"(19|20)\d\d", token):
             continue
         add(m.start(1), m.end(), token)
-    return out
+    for m in _MAGNITUDE.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
+        token = m.group(1).rstrip(",.")
+        # Only numbers said with a magnitude word (百 千 万): "3千5", "两千多", "八万".
+        if not re.search(r"[百千万]", token) or re.fullmatch(r"[\d.,]+", token):
+            continue
+        if _NOT_MONEY_AFTER.match(text, m.end()):
+            continue
+        value = _value(token)
+        if value is None or value < 100:
+            continue
+        add(m.start(1), m.end(), token)
+    return sorted(out, key=lambda f: f.start)
+
+
+def bare_count(text: str) -> float | None:
+    """The number in an answer that is only a number, with an optional unit or vagueness word:
+    "三千五", "3500元", "二十来个", "30人左右", "一百多户" (None for anything else)."""
+    s = re.sub(r"\s+", "", text)[:24]
+    s = re.sub(r"^(?:大概|大约|约|差不多|估计|有|一共|共|总共|是|就)+", "", s)
+    s = re.sub(r"(?:左右|上下|的样子|吧|了|的)+$", "", s)
+    s = re.sub(
+        r"(?:元|块钱|块|圆|人民币|个人|个|名|位|号人|人|户|家)$",
+        "",
+        s.removeprefix("￥").removeprefix("¥"),
+    )
+    s = re.sub(r"(?:多|余|来)$", "", s)
+    if not s or not re.fullmatch(rf"[{_NUM_CHARS}]+", s):
+        return None
+    return parse_number(s)
+
+
+_ROUND = {"上百": 100.0, "上千": 1000.0, "成百": 100.0, "近百": 90.0, "百十": 100.0}
 
 
 def people_counts(text: str) -> list[Found]:
     out: list[Found] = []
-    for m in _PEOPLE.finditer(text):
+    for pattern in (_PEOPLE, _PEOPLE_MODIFIED, _PEOPLE_BARE, _PEOPLE_CUE):
+        for m in pattern.finditer(text):
+            if len(out) >= MAX_FOUND:
+                break
+            if any(f.start < m.end() and m.start() < f.end for f in out):
+                continue
+            head = m.group(1)
+            if m.group(2) and m.group(2)[-1] in ",.":  # "年满六十，人社局…": no count
+                continue
+            if head in _ROUND:
+                value: float | None = _ROUND[head]
+            else:
+                value = parse_number(m.group(2).rstrip(",."))
+            if value is None or value < 2 or value != int(value) or value > 1_000_000:
+                continue
+            out.append(Found("people_count", int(value), m.start(), m.end()))
+    for m in _PAIR.finditer(text):
         if len(out) >= MAX_FOUND:
             break
-        head = m.group(1)
-        if head in ("上百", "上千"):
-            value: float | None = 100.0 if head == "上百" else 1000.0
-        else:
-            value = parse_number(m.group(2).rstrip(",."))
-        if value is None or value < 2 or value != int(value) or value > 1_000_000:
+        if not any(f.start < m.end() and m.start() < f.end for f in out):
+            out.append(Found("people_count", 2, m.start(), m.end()))
+    return sorted(out, key=lambda f: f.start)
+
+
+def groups(text: str) -> list[Found]:
+    """Groups of people named without a number ("全厂工人", "大伙儿", "一帮采茶工")."""
+    out: list[Found] = []
+    for m in _GROUP.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
+        words = m.group(0)
+        if words in _GROUP_ALONE:
             continue
-        out.append(Found("people_count", int(value), m.start(), m.end()))
+        out.append(Found("group", words, m.start(), m.end()))
     return out

@@ -25,6 +25,7 @@ _DIGIT_VALUE = {
 }
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
+
 def _small(text: str) -> float | None:
     """A number below 10,000 with units 十百千, colloquial tail allowed ("一千二" = 1200)."""
     if not text:
@@ -64,6 +65,8 @@ def _small(text: str) -> float | None:
 def parse_number(text: str) -> float | None:
     """The value of a number token, or None when it is not a number. "1.2万" -> 12000."""
     s = text.replace(",", "").replace("，", "").strip()
+    if s.startswith("好几"):  # "好几千" = 几千
+        s = s[1:]
     if not s:
         return None
     if re.fullmatch(r"\d+(?:\.\d+)?", s):

@@ -137,3 +137,35 @@ def test_backend_labels_match_nlu() -> None:
     assert categories.CATEGORY_NAMES == types.CATEGORY_NAMES
     assert categories.INSURANCE_TYPES == types.INSURANCE_TYPES
     assert categories.TIERS == types.TIERS
+
+
+def test_objection_routes_are_complete_and_checked(county: County) -> None:
+    assert county.objection_route_problems() == []
+    assert [r.kind for r in county.objection_routes] == [
+        "mediation",
+        "arbitration",
+        "reconsideration",
+        "litigation",
+    ]
+    text = example_text()
+    cut = text[: text.index("[[objection_routes]]")]
+    bare = parse_county(cut, "x.toml")
+    problems = bare.objection_route_problems()
+    assert len(problems) == 4 and "行政复议" in problems[2]
+    twice = text + '\n[[objection_routes]]\nkind = "mediation"\nname = "调解"\nbody = "某"\n'
+    twice += 'address = "某"\nphone = "1"\ntime_limit = "随时"\n'
+    assert "objection_routes[4].kind：救济途径“mediation”重复" in _error(twice)
+
+
+def test_find_agency_by_id_and_names(county: County) -> None:
+    for text in (
+        "hrss",
+        "县人社局",
+        "人社局",
+        "云川县人力资源和社会保障局",
+        " 人力资源和社会保障局 ",
+    ):
+        found = county.find_agency(text)
+        assert found is not None and found.id == "hrss", text
+    assert county.find_agency("税务局") is not None
+    assert county.find_agency("") is None and county.find_agency("火星局") is None

@@ -52,6 +52,7 @@ ACTION_ARGS: dict[str, dict[str, Any]] = {
     "feedback": {"verdict": "satisfied"},
     "object": {"route": "reconsideration", "text": "申请行政复议"},
     "archive": {},
+    "relay": {},
 }
 
 PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -68,7 +69,13 @@ PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "archived": [("accept", {}), ("reply", ACTION_ARGS["reply"]), ("close", {}), ("archive", {})],
 }
 
-LEGAL = sorted((status, action) for action, froms in TRANSITIONS.items() for status in froms)
+#: "relay" (已转告) is legal in every status and changes none: two samples are enough.
+LEGAL = sorted(
+    (status, action)
+    for action, froms in TRANSITIONS.items()
+    for status in froms
+    if action != "relay" or status in ("registered", "archived")
+)
 
 
 def action(kind: str, actor: Actor = OFFICE, **kw: Any) -> StaffAction:

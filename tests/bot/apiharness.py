@@ -75,6 +75,7 @@ class Api:
     staff_box: RecordingSender  # staff notifications ("console")
     plugin: FakeChannel
     app: web.Application
+    base_url: str = ""  # http://127.0.0.1:<port>, for clients other than ``http``
 
     async def call(
         self, method: str, path: str, staff: str | None, body: Any = None, raw: str | None = None
@@ -151,6 +152,7 @@ async def running_api(database: Any, county: Any, clock: Any) -> AsyncIterator[A
     tokens = {s.id: await auth.issue(s.id) for s in county.staff}
     try:
         async with aiohttp.ClientSession(base_url=str(server.make_url(""))) as http:
-            yield Api(ctx, http, tokens, complainant, staff_box, plugin, app)
+            base = str(server.make_url("")).rstrip("/")
+            yield Api(ctx, http, tokens, complainant, staff_box, plugin, app, base)
     finally:
         await server.close()

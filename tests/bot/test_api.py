@@ -73,15 +73,22 @@ async def test_transfer_tells_complainant_new_agency_then_close(api: Api, county
     hrss = county.agency("hrss")
     [message] = await told(api, USER)
     assert hrss.name in message and hrss.phone in message
-    # the old lead no longer has the case; the new one accepts it
+    # the old lead no longer acts on the case but, as first receiver (首问), still reads it
     status, _ = await api.call("POST", f"/cases/{number}/accept", "tax01", {})
+    assert status == 403
+    status, seen = await api.call("GET", f"/cases/{number}", "tax01")
+    assert status == 200 and seen["lead_agency"] == "hrss"
+    status, mine = await api.call("GET", "/cases", "tax02")
+    assert number in [c["number"] for c in mine["cases"]]
+    status, _ = await api.call("GET", f"/cases/{number}", "court01")
     assert status == 403
     await api.act(number, "accept", "hrss01")
     await api.act(number, "reply", "hrss01", text="已责令单位补缴。")
     case = await api.act(number, "close", "hrss01")
     assert case["status"] == "closed"
     messages = await told(api, USER)
-    assert "已责令单位补缴" in messages[1] and "已办结" in messages[2]
+    replied = next(i for i, m in enumerate(messages) if "已责令单位补缴" in m)
+    assert any("办结" in m for m in messages[replied + 1 :]), messages
 
 
 async def test_transfer_out_of_jurisdiction_then_archive(api: Api) -> None:
@@ -251,8 +258,10 @@ async def test_dead_letters_listed_and_retried_by_the_office(api: Api) -> None:
         await api.deliver()
         clock.advance(3600)  # type: ignore[attr-defined]
     status, body = await api.call("GET", "/outbox/dead", "office01")
-    [dead] = body["dead_letters"]
-    assert dead["case_number"] == number and dead["last_error"].startswith("渠道未启用")
+    letters = body["dead_letters"]  # the complainant's notices (受理, 答复 ...)
+    assert letters and all(d["case_number"] == number for d in letters)
+    assert all(d["last_error"].startswith("渠道未启用") for d in letters)
+    dead = letters[0]
     api.ctx.notifier.register(api.complainant)
     status, body = await api.call("POST", f"/outbox/{dead['id']}/retry", "office01")
     assert status == 200 and body["status"] == "pending"

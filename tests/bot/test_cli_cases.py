@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,77 @@ def test_cases_list_show_export(
     assert target.read_bytes()[:2] == b"PK"
     assert main(["cases", "export", "--format", "csv", "--out", str(tmp_path / "a.csv")]) == 0
     assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").startswith("案件编号,")
+    # The register holds ID numbers: only the owner may read the file.
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "a.csv").stat().st_mode) == 0o600
+    capsys.readouterr()
+
+    # Who viewed what: `cases show` and the exports are in the access log.
+    log = tmp_path / "log.json"
+    assert main(["cases", "access-log", "--format", "json", "--out", str(log)]) == 0
+    entries = json.loads(log.read_text(encoding="utf-8"))
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert [e["what"] for e in entries][-1] == "detail"
+    assert {e["via"] for e in entries} == {"cli"} and len(entries) == 4
+    assert entries[-1]["case_number"] == first and entries[-1]["actor"].startswith("cli:")
+    assert main(["cases", "access-log", "--case", first]) == 0
+    csv_out = capsys.readouterr().out
+    assert csv_out.startswith("\ufeff时间,人员,单位,案件编号") and first in csv_out
+
+
+def test_unknown_filter_values_are_refused_with_the_allowed_ones(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cases", "list", "--status", "done"]) == 2
+    err = capsys.readouterr().err
+    assert "status 不认识“done”" in err and "registered" in err and "closed" in err
+    assert main(["cases", "export", "--category", "tax"]) == 2
+    assert "refund" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--from", "0001-01-01"],
+        ["--to", "9999-12-31"],
+        ["--from", "２０２６-01-01"],
+        ["--limit", "9223372036854775808"],
+        ["--limit", "²"],
+        ["--limit", "0"],
+        ["--agency", "不存在的局"],
+    ],
+)
+def test_bad_list_arguments_are_one_sentence(
+    env: str, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cases", "list", *args]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip()
+
+
+def test_agency_filter_takes_names(
+    env: str, make_draft: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed(make_draft)
+    assert main(["cases", "list", "--agency", "税务局"]) == 0
+    by_name = capsys.readouterr().out
+    assert main(["cases", "list", "--agency", "tax"]) == 0
+    assert capsys.readouterr().out == by_name and "共" in by_name
+
+
+def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "检查通过" in out and "行政复议" in out and "六十日内" in out
+    from importlib import resources
+
+    full = resources.files("backend.county").joinpath("example.toml").read_text("utf-8")
+    cut = full[: full.index("[[objection_routes]]")]
+    partial = tmp_path / "county.toml"
+    partial.write_text(cut, encoding="utf-8")
+    assert main(["check", "--config", str(partial)]) == 1
+    out = capsys.readouterr().out
+    assert "4 处问题" in out and "行政诉讼" in out and 'kind = "litigation"' in out
 
 
 def test_unknown_case(env: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,3 +216,22 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for name in ("db", "cases", "chat", "demo", "serve", "nlu"):
         assert name in out
+
+
+async def test_a_county_without_objection_routes_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from importlib import resources
+
+    from backend.config import parse_county
+    from backend.settings import Settings
+    from bot.bootstrap import build_context, close_context
+
+    full = resources.files("backend.county").joinpath("example.toml").read_text("utf-8")
+    county = parse_county(full[: full.index("[[objection_routes]]")], "county.toml")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    with caplog.at_level("WARNING", logger="bot.bootstrap"):
+        ctx = await build_context(settings, county=county)
+        await close_context(ctx)
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.bootstrap"]
+    assert len(warned) == 4 and "yichuang check" in warned[0] and "调解" in warned[0]

@@ -86,3 +86,54 @@ def test_outbox_dead_and_retry(db_env: str, capsys: pytest.CaptureFixture[str]) 
     assert main(["outbox", "retry", str(oid)]) == 2
     assert main(["outbox", "dead", "--json"]) == 0
     assert capsys.readouterr().out.strip() == "", "the retried row is still a dead letter"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["outbox", "retry", "²"],
+        ["outbox", "retry", "①"],
+        ["outbox", "retry", "٣"],
+        ["outbox", "retry", "2147483648"],
+        ["outbox", "retry", "9" * 5000],
+        ["outbox", "retry", "0"],
+        ["outbox", "retry", "-1"],
+        ["outbox", "dead", "--limit", "-5"],
+        ["outbox", "dead", "--limit", "0"],
+        ["outbox", "dead", "--limit", "9" * 5000],
+        ["staff", "token", "revoke", "tax\x0001"],
+        ["staff", "token", "issue", "x" * 5000],
+    ],
+)
+def test_bad_numbers_and_ids_are_one_chinese_sentence(
+    db_env: str, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """Issue 14.8 on the CLI: no traceback, no database error — exit 2 with one sentence."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("yichuang: ") and len(err.splitlines()) == 1, err[:200]
+    assert "Traceback" not in err and "invalid" not in err
+
+
+def test_retry_takes_the_hash_form_listed_by_outbox_dead(
+    db_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["outbox", "dead", "--limit", "５"]) == 0  # creates the tables
+    oid = asyncio.run(_dead_row(db_env))
+    assert main(["outbox", "retry", f"#{oid}"]) == 0
+    assert "重新排队" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("outbox_id", ["2147483648", "9223372036854775808"])
+def test_out_of_range_outbox_id_on_both_databases(
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    outbox_id: str,
+) -> None:
+    """PostgreSQL's INTEGER key refuses these (a DataError, formerly a traceback)."""
+    monkeypatch.setenv("YICHUANG_DATABASE_URL", db_url)
+    assert main(["outbox", "dead"]) == 0
+    capsys.readouterr()
+    assert main(["outbox", "retry", outbox_id]) == 2
+    assert "2147483647" in capsys.readouterr().err

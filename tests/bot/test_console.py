@@ -48,7 +48,9 @@ def test_chat_json_one_object_per_reply_and_state_persists_between_calls(tmp_pat
     second = _yichuang(["chat", "--user", "U1", "--json"], "单位欠缴我的养老保险\n", db)
     assert second.returncode == 0, second.stderr
     (reply,) = [json.loads(line) for line in second.stdout.splitlines()]
-    assert "名字" in reply["text"] and "个人信息说明" not in reply["text"]
+    assert ("名字" in reply["text"] or "姓名" in reply["text"]) and "个人信息说明" not in reply[
+        "text"
+    ]
 
     plain = _yichuang(["chat", "--user", "U2"], "你好\n", db)
     assert plain.returncode == 0, plain.stderr
@@ -65,7 +67,7 @@ async def test_demo_files_a_case_and_shows_the_staff_push(tmp_path: Path, nlu_en
         [
             "你好，俺是凤鸣镇南关村的，叫王秀英。去年交的养老保险交了两回，钱扣了两次，"
             "想把多交的退给俺。电话13812341427，身份证11010519491231002X",
-            "1",
+            "/auto",  # the first choice each time (同意, 跳过, 确认提交) until a case number
             "/grid",
             "你好",
             "/new",
@@ -79,8 +81,66 @@ async def test_demo_files_a_case_and_shows_the_staff_push(tmp_path: Path, nlu_en
     assert await demo(io.StringIO(script + "\n"), out, settings, nlu=nlu_engine) == 0
     text = out.getvalue()
     assert "案件编号：YC-" in text
-    assert "  1. 确认提交" in text  # choices as a numbered list
-    assert "推送给工作人员" in text  # the new-case notification, as it would be pushed
-    assert "13812341427" not in text.split("推送给工作人员", 1)[1]  # staff pushes are masked
+    assert "  1. 同意" in text  # choices as a numbered list
+    assert "┄┄ 推送给工作人员" in text  # the new-case notification, as it would be pushed
+    assert "13812341427" not in text.split("┄┄ 推送给工作人员", 1)[1]  # staff pushes are masked
     assert "网格员 张桂兰" in text
     assert text.count("【个人信息说明】") == 3  # resident, grid worker, new resident: each asked
+
+
+async def test_demo_tour_shows_both_sides_of_one_case(tmp_path: Path, nlu_engine: Any) -> None:
+    from bot.console import TOUR
+
+    out = io.StringIO()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'tour.db'}")
+    lines = io.StringIO("\n".join(TOUR) + "\n")
+    assert await demo(lines, out, settings, nlu=nlu_engine, echo=True) == 0
+    text = out.getvalue()
+    number = text.split("案件编号：", 1)[1][:14]
+    assert number.startswith("YC-")
+    # Staff side: the push, then the staff's own commands answered in the same window.
+    assert "推送给工作人员" in text and f"已受理：{number}" in text
+    assert f"已书面答复缴费人：{number}" in text
+    # Complainant side, in order: accepted (who, by when, phone), the reply with the routes.
+    told = [part for part in text.split("一窗 → ")[1:] if part.startswith("居民-")]
+    assert len(told) == 2, told
+    assert "已由国家税务总局云川县税务局受理" in told[0] and "0356-4218366" in told[0]
+    assert "多缴的 300 元" in told[1] and "行政复议" in told[1] and "行政诉讼" in told[1]
+    assert "评价" in text.split("/resident", 1)[1]
+
+
+async def test_relay_and_sms_in_the_console(
+    sqlite_case_service: Any, make_draft: Any, clock: Any
+) -> None:
+    from backend.notifications import Notification, PermanentSendError
+    from backend.workflow import Actor, StaffAction
+    from bot.console import inbound
+    from bot.relay import relay_reply, relay_target
+    from bot.senders.sms import ConsoleSmsGateway, SmsSender
+
+    svc = sqlite_case_service
+    opened = await svc.open_case(
+        make_draft(filed_by=("张桂兰", "15835601121"), channel_user="网格员-1121", name="李四")
+    )
+    await svc.act(opened.number, StaffAction("accept", Actor("tax01", "staff", "tax", "王建国")))
+    assert relay_target("你好", None) is None
+    assert relay_target(f"已转告 {opened.number.lower()}", None) == opened.number
+    assert relay_target("好的", f"relayed:{opened.number}") == opened.number
+    assert await relay_reply(svc, inbound("网格员-1121", "我想问个事")) is None
+    [answer] = await relay_reply(svc, inbound("网格员-1121", "已转告")) or []
+    assert opened.number in answer.text and "李四" in answer.text
+    [refused] = await relay_reply(svc, inbound("别人", f"已转告 {opened.number}")) or []
+    assert "不是您代办的" in refused.text
+    events = [e.action for e in (await svc.detail(opened.number)).events]
+    assert events.count("relay") == 1
+
+    out = io.StringIO()
+    sender = SmsSender(ConsoleSmsGateway(out))
+
+    def note(to: str) -> Notification:
+        return Notification(1, "sms", to, "to_complainant", "标题", "您好", opened.number)
+
+    await sender.send(note("+86 139-1234-5678"))
+    assert out.getvalue().startswith("短信 → 139****5678：您好")
+    with pytest.raises(PermanentSendError):
+        await sender.send(note("0356-4218366"))

@@ -122,6 +122,10 @@ async def test_reply_to_a_notification_and_transfer_by_name(
     assert "县人社局" in r.text
     detail = await service.detail(other)
     assert detail.lead_agency == "hrss" and detail.events[-1].text == "属于劳动关系争议"
+    [r] = await chat.handle(tax, f"/detail {other}")  # first receiver (首问) still reads it
+    assert other in r.text and "无权" not in r.text
+    [r] = await chat.handle(tax, f"/accept {other}")  # ... but no longer acts on it
+    assert "无权" in r.text
     [r] = await chat.handle(tax, f"移送 {number} 火星局")
     assert "没有找到单位" in r.text and r.choices
 
@@ -139,3 +143,87 @@ async def test_other_agencies_are_refused(
     assert number not in r.text
     [r] = await chat.handle(staff(chat_county, "office01"), "/cases")
     assert number in r.text
+
+
+@pytest.mark.parametrize(
+    ("word", "answer"),
+    [
+        ("#²", "牵头单位"),  # NFKC "2": the menu's third agency, the lead itself
+        ("#①", "已移送县政府办"),
+        ("＃②", "牵头单位"),
+        ("#٣", "已移送县人社局"),
+        ("#" + "9" * 4900, "没有找到单位"),
+        ("#-1", "没有找到单位"),
+        ("#", "没有找到单位"),
+        ("①", "没有找到单位"),
+        ("²", "没有找到单位"),
+        ("9" * 4900, "没有找到单位"),
+    ],
+)
+async def test_unicode_digits_as_menu_choices_never_crash(
+    chat: StaffChat, chat_county: Any, service: CaseService, word: str, answer: str
+) -> None:
+    """Issue 14.9: ``str.isdigit()`` is true for "²", "①" and 5,000 digits; ``int()``
+    raises on all three. Each is read as a menu index or refused with the agency menu."""
+    number = await open_case(service)
+    tax = staff(chat_county, "tax01")
+    [r] = await chat.handle(tax, f"/transfer {number} {word} 理由")
+    assert answer in r.text
+    moved = (await service.detail(number)).lead_agency != "tax"
+    assert moved == answer.startswith("已移送")
+    if not moved:
+        [r] = await chat.handle(tax, "", choice_id=f"transfer_to:{number}:{word}")
+        assert r.text and not r.text.startswith("已移送")
+
+
+async def test_menu_index_reads_circled_and_full_width_digits(
+    chat: StaffChat, chat_county: Any, service: CaseService
+) -> None:
+    number = await open_case(service)
+    [menu] = await chat.handle(staff(chat_county, "tax01"), "", choice_id=f"transfer:{number}")
+    agencies = [a.id for a in chat_county.agencies]
+    [r] = await chat.handle(staff(chat_county, "tax01"), f"/transfer {number} #③ 属人社")
+    assert r.text.startswith("已移送")
+    assert (await service.detail(number)).lead_agency == agencies[3]
+    assert menu.choices
+
+
+async def test_case_numbers_as_typed_and_hostile_text(
+    chat: StaffChat, chat_county: Any, service: CaseService
+) -> None:
+    number = await open_case(service)  # YC-2026-000001
+    tax = staff(chat_county, "tax01")
+    [r] = await chat.handle(tax, "/detail yc2026001")
+    assert number in r.text
+    [r] = await chat.handle(tax, "/accept YC－2026－000001")
+    assert r.text.startswith("已受理")
+    for text in (
+        "/accept YC-2026-①",
+        "/accept YC-2026-" + "9" * 4900,
+        "/detail " + "Y" * 4900,
+        "受理 ²",
+    ):
+        [r] = await chat.handle(tax, text)
+        assert "案件号" in r.text, text[:40]
+    [r] = await chat.handle(tax, "x" * 6000)
+    assert "太长" in r.text
+    for forged in (f"accept:{'9' * 5000}", "detail:YC-2026-\x00", "accept", ":::", "detail:²"):
+        [r] = await chat.handle(tax, "", choice_id=forged)
+        assert "/cases" in r.text, forged  # unknown button: the help text
+    assert (await service.detail(number)).status == "accepted"
+
+
+async def test_nul_in_a_chat_reply_is_stored_on_both_databases(
+    chat_county: Any, database: Any, clock: Any
+) -> None:
+    """PostgreSQL refuses NUL in text; a staff reply containing one is stored without it."""
+    service = CaseService(chat_county, database, clock)
+    chat = StaffChat(chat_county, service)
+    number = await open_case(service)
+    tax = staff(chat_county, "tax01")
+    await chat.handle(tax, f"/accept {number}")
+    [r] = await chat.handle(tax, f"/reply {number} 已核减\x00滞纳金\x07。")
+    assert r.text.startswith("已书面答复"), r.text
+    assert (await service.detail(number)).latest_reply == "已核减滞纳金。"
+    [r] = await chat.handle(tax, "补充说明\x00", reply_to_case=number.lower())
+    assert "已书面答复" in r.text or "不能" in r.text

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import Any
 
 import pytest
 
+from backend.config import load_county
+from bot.bootstrap import dialog_context
 from dialogs import understand
-from dialogs.engine import next_field
+from dialogs.form import next_field, pending
 from dialogs.names import looks_like_name
 from dialogs.state import STATE_VERSION, ConversationState, Draft, Profile
-from dialogs.validate import check_credit_code, check_id_number, check_phone
+from dialogs.readers import (
+    Reading,
+    find_place,
+    read_credit_code,
+    read_id_number,
+    read_people,
+    read_phone,
+)
 from identifiers import mask_id, mask_phone
+
+
+def _reading(draft: Draft | None = None, asked: str = "") -> Reading:
+    ctx = dialog_context(load_county())
+    return Reading(ctx, draft or Draft(), Profile(), date(2026, 11, 30), "", asked)
 
 
 @pytest.mark.parametrize(
@@ -19,15 +35,17 @@ from identifiers import mask_id, mask_phone
     [
         ("11010519491231002X", "11010519491231002X", None),
         ("11010519491231002x", "11010519491231002X", None),
+        ("身份证是 1101 0519 4912 3100 2X", "11010519491231002X", None),
+        ("140522196204155869", "140522196204155869", None),  # code younger than the holder
         ("110105194912310021", None, "第18位校验码不对"),
         ("1101051949123100", None, "18位，这里是16位"),
         ("110105194913310021", None, "出生日期不对"),
     ],
 )
-def test_id_number_check(text: str, value: str | None, reason: str | None) -> None:
-    checked = check_id_number(text)
-    assert checked.value == value
-    assert (reason or "") in (checked.reason or "")
+def test_id_number_answers(text: str, value: str | None, reason: str | None) -> None:
+    read = read_id_number(text, _reading(asked="id_number"))
+    assert read.updates.get("id_number") == value
+    assert (reason or "") in (read.problem or "")
 
 
 @pytest.mark.parametrize(
@@ -35,22 +53,56 @@ def test_id_number_check(text: str, value: str | None, reason: str | None) -> No
     [
         ("138 1234 1427", "13812341427", None),
         ("１３８１２３４１４２７", "13812341427", None),
+        ("一三九三五六一二三四零", "13935612340", None),
+        ("电话是幺三九三五六一二三四零", "13935612340", None),
         ("0356-5551234", "03565551234", None),
         ("1381234142", None, "11位，您发的是10位"),
         ("5551234", None, "区号"),
     ],
 )
-def test_phone_check(text: str, value: str | None, reason: str | None) -> None:
-    checked = check_phone(text)
-    assert checked.value == value
-    assert (reason or "") in (checked.reason or "")
+def test_phone_answers(text: str, value: str | None, reason: str | None) -> None:
+    read = read_phone(text, _reading())
+    assert read.updates.get("phone") == value
+    assert (reason or "") in (read.problem or "")
 
 
-def test_credit_code_check_and_masks() -> None:
-    assert check_credit_code("91110000600037341L").value == "91110000600037341L"
-    assert "校验码" in (check_credit_code("91110000600037341A").reason or "")
+def test_credit_code_answers_and_masks() -> None:
+    assert read_credit_code("91110000600037341l", _reading()).updates == {
+        "credit_code": "91110000600037341L"
+    }
+    assert "校验码" in (read_credit_code("91110000600037341A", _reading()).problem or "")
+    # a unit's code typed where the ID was asked is kept as the code
+    assert read_id_number("91110000600037341L", _reading()).updates == {
+        "credit_code": "91110000600037341L"
+    }
     assert mask_phone("13812341427") == "138****1427"
     assert mask_id("11010519491231002X") == "1101**********002X"
+
+
+@pytest.mark.parametrize(
+    ("text", "township", "village"),
+    [
+        ("凤鸣镇南关村", "凤鸣镇", "南关村"),
+        ("俺是芹池的", "芹川乡", "芹池村"),
+        ("润城镇东沟村", "润城镇", "东沟村"),
+        ("我是泽州县巴公镇的", "泽州县巴公镇", None),
+        ("潜江市园林街道", "潜江市园林街道", None),
+    ],
+)
+def test_places_from_the_gazetteer_or_as_given(
+    text: str, township: str, village: str | None
+) -> None:
+    place = find_place(text, _reading().ctx)
+    assert (place.township, place.village) == (township, village)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("就我一个", 1), ("我自己", 1), ("23个人", 23), ("二十多个人", 20), ("三户", 3),
+     ("我和老伴俩", 2), ("全家四口", 4), ("不知道", None)],
+)  # fmt: skip
+def test_people_counts(text: str, count: int | None) -> None:
+    assert read_people(text, _reading()).updates.get("people_count") == count
 
 
 @pytest.mark.parametrize(
@@ -141,18 +193,22 @@ def test_state_round_trips_through_json_and_survives_a_version_change() -> None:
     assert ConversationState.from_json(dict(data, unknown_key=1)) == state
 
 
-def test_question_order_asks_only_what_is_missing() -> None:
+def test_question_order_asks_only_what_is_missing(dialog_ctx: Any) -> None:
+    rules = dialog_ctx.form_rules
     draft = Draft(description="单位欠缴社保", category="arrears", category_sure=True)
     profile = Profile()
-    asked = []
-    for value in ("张桂兰", "13812341427", "城关镇"):
-        field = next_field(draft, profile)
-        asked.append(field)
-        setattr(draft, field or "", value)
-    for field in ("village", "id_number", "employer"):
-        assert next_field(draft, profile) == field
-        draft.skipped.append(field)
-    assert asked == ["name", "phone", "township"]
-    assert next_field(draft, profile) is None
+    groups = []
+    while (slots := pending(draft, profile, rules)) and len(groups) < 10:
+        groups.append([x.name for x in slots])
+        draft.skipped.extend(x.name for x in slots)
+        for x in slots:
+            if not x.skippable(draft):
+                setattr(draft, x.holds[0], "13812341427" if x.name == "phone" else "张桂兰")
+    assert groups == [
+        ["name", "phone"],
+        ["township", "village", "id_number"],
+        ["employer", "insurance_type", "period", "amount", "people_count"],
+    ]
+    assert next_field(draft, profile, rules) is None
     draft.proxy = True
-    assert next_field(draft, profile) == "worker_name"
+    assert pending(draft, profile, rules)[0].name == "worker_name"

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 
 import nlu
-from nlu.types import CATEGORIES, INTENTS, Gazetteer, Parse
+from nlu.types import CATEGORIES, INTENTS, Parse
 
 NOW = datetime(2026, 11, 22, 10, 0)
 SPLIT = Path(nlu.__file__).parent / "data" / "test_split.jsonl"
 
 
-@pytest.fixture(scope="module")
-def model() -> Any:
-    return nlu.load_nlu(Gazetteer(townships={"凤鸣镇": ("南关村", "北关村")}))
+@pytest.fixture
+def model(shared_nlu: Any) -> Any:
+    return shared_nlu
 
 
 def _values(parse: Parse, kind: str) -> list[Any]:

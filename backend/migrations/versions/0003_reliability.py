@@ -7,8 +7,8 @@ Create Date: 2026-11-30
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"
@@ -17,8 +17,21 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("processed_messages") as batch:
+        batch.add_column(sa.Column("replies", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "rate_slots",
+        sa.Column("channel", sa.String(32), nullable=False),
+        sa.Column("recipient", sa.String(200), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("channel", "recipient", "slot"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("rate_slots")
+    with op.batch_alter_table("processed_messages") as batch:
+        batch.drop_column("answered_at")
+        batch.drop_column("replies")

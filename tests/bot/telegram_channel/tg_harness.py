@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
 from tg_fake import TOKEN, FakeBotApi
 
 from backend.config import County
@@ -52,25 +53,43 @@ def tg_county() -> County:
 def tg_settings(url: str, fake: FakeBotApi, *, webhook: bool) -> Settings:
     return Settings(
         database_url=url,
-        telegram_token=TOKEN,
+        telegram_token=SecretStr(TOKEN),
         telegram_api_base=fake.base,
         telegram_webhook_url=WEBHOOK_URL if webhook else None,
-        telegram_secret=SECRET if webhook else None,
+        telegram_secret=SecretStr(SECRET) if webhook else None,
     )
 
 
 @dataclass
 class Exploding:
-    """Wraps the dialogue; a message "boom" raises (one bad update must not stop the bot)."""
+    """Wraps the dialogue; a message "boom" raises (one bad update must not stop the bot);
+    while ``db_down`` > 0 each message fails as if the database were unreachable."""
 
     inner: InboundHandler
     seen: list[Inbound] = field(default_factory=list)
+    db_down: int = 0
 
-    async def handle(self, inbound: Inbound) -> list[Reply]:
+    def _check(self, inbound: Inbound) -> None:
         self.seen.append(inbound)
         if inbound.text == "boom":
             raise RuntimeError("a bug while handling one update")
+        if self.db_down > 0:
+            import sqlalchemy.exc
+
+            self.db_down -= 1
+            raise sqlalchemy.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError())
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        self._check(inbound)
         return await self.inner.handle(inbound)
+
+    async def handle_tracked(self, inbound: Inbound) -> list[Reply]:
+        self._check(inbound)
+        replies: list[Reply] = await self.inner.handle_tracked(inbound)  # type: ignore[attr-defined]
+        return replies
+
+    async def delivered(self, inbound: Inbound) -> None:
+        await self.inner.delivered(inbound)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -102,6 +121,7 @@ async def running(
     nlu: Any,
     clock: Callable[[], Any],
     webhook: bool = False,
+    poll_pause: float = 1.0,
 ) -> AsyncIterator[Harness]:
     county = tg_county()
     ctx = await build_context(tg_settings(url, fake, webhook=webhook), county=county, clock=clock)
@@ -115,7 +135,9 @@ async def running(
             sleeps.append(seconds)
 
         sleep: Callable[[float], Awaitable[None]] = no_wait
-        plugin = TelegramPlugin(ctx, handler=handler, poll_timeout=1, sleep=sleep)
+        plugin = TelegramPlugin(
+            ctx, handler=handler, poll_timeout=1, sleep=sleep, poll_pause=poll_pause
+        )
         app: web.Application = build_web_app(ctx, [plugin], background=False)
         server = TestServer(app, host="127.0.0.1", port=0)
         await server.start_server()  # starts the plugin (polling or setWebhook)

@@ -1,0 +1,478 @@
+"""Filling the form from what the user said: the NLU's entities, bare answers to the slots
+asked (one or several: "李桂花，139…"), skips, and corrections ("名字不对 是李桂华").
+
+Every value goes through its slot's reader (``dialogs.form``), so an answer typed bare and
+the same value inside a sentence are checked the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dialogs import form, questions, readers, story, texts, understand
+from dialogs.form import SLOTS, Slot
+from dialogs.messages import Choice
+from dialogs.names import find_name
+from dialogs.readers import NOTHING, Read, Reading, clean_value, period_spans
+from dialogs.step import Step
+from nlu.types import INSURANCE_TYPES, Entity
+
+_PIECES = re.compile(r"[，,。；;、\n！!？?]+")
+#: Entity types whose NLU value is final (checked by ``identifiers`` inside the NLU).
+_TAKEN_AS_IS = {
+    "phone": "phone",
+    "id_number": "id_number",
+    "credit_code": "credit_code",
+    "insurance_type": "insurance_type",
+    "amount": "amount",
+    "people_count": "people_count",
+    "employer": "employer",
+}
+#: The latest value said wins for these, asked or not ("电话是…" twice: the second).
+_ALWAYS_REPLACE = frozenset(
+    {"phone", "id_number", "credit_code", "insurance_type", "amount", "people_count"}
+)
+_WORKER_SLOT = {
+    "person_name": "worker_name",
+    "phone": "worker_phone",
+    "village": "worker_village",
+    "township": "worker_village",
+}
+#: Readers tried on the pieces of a several-part answer, the most particular first (a phone
+#: number must not become an employer's name).
+_PIECE_ORDER = (
+    "worker_phone", "phone", "id_number", "credit_code", "period", "amount", "people_count",
+    "insurance_type", "township", "village", "worker_village", "name", "contact_person",
+    "worker_name", "unit", "employer", "consent", "category", "description",
+)  # fmt: skip
+
+GRID_INTRO = re.compile(r"网格员|代办员|协理员|网格长")
+PROXY_MARKER = re.compile(r"帮|替|代(?!办员)|给")
+
+
+def pieces(text: str) -> list[str]:
+    return [p.strip() for p in _PIECES.split(text) if p.strip()]
+
+
+def reading(s: Step, asked_alone: str = "") -> Reading:
+    return Reading(s.ctx, s.draft, s.st.profile, s.today, s.choice or "", asked_alone)
+
+
+def grid_split(s: Step) -> int | None:
+    """Where the complainant's part of "我是XX村网格员王芳，帮张桂兰反映…" begins."""
+    m = GRID_INTRO.search(s.text)
+    if not m:
+        return None
+    marker = PROXY_MARKER.search(s.text, m.end())
+    if marker:
+        return marker.start()
+    stop = re.search(r"[，,。.!！\n]", s.text[m.end() :])
+    return m.end() + stop.start() if stop else len(s.text)
+
+
+# --- entities ------------------------------------------------------------------------------
+
+
+def absorb(
+    s: Step,
+    *,
+    split: int | None,
+    asking: list[str],
+    overwrite: bool = False,
+    after: int = 0,
+) -> list[str]:
+    """Store every valid entity of the parse; return the slots filled. Errors are said."""
+    parse = s.parse
+    assert parse is not None
+    stored: list[str] = []
+    seen: set[str] = set()
+    entities = [e for e in parse.entities if e.start >= after] or list(parse.entities)
+    if overwrite:
+        entities = list(reversed(entities))  # the corrected value is the last one said
+    worker_asked = bool(asking) and asking[0].startswith("worker_")
+    for e in entities:
+        if e.type in ("period", "case_number"):
+            continue
+        if e.type == "person_name" and len(str(e.value)) < 2:
+            continue  # a lone surname is not a name to store
+        to_worker = worker_asked or (split is not None and e.start < split)
+        if e.type in seen and not to_worker:
+            continue
+        if not e.valid:
+            target = form.slots_for_entity(e.type, s.draft)
+            s.error(target[0].name if target else e.type, _error(e))
+            seen.add(e.type)
+            continue
+        name = store_entity(s, e, to_worker=to_worker, asking=asking, overwrite=overwrite)
+        if name:
+            stored.append(name)
+            seen.add(e.type)
+    periods = [e for e in entities if e.type == "period" and e.valid and e.start >= after]
+    if periods and not worker_asked:
+        period_slot = SLOTS["period"]
+        replace = overwrite or "period" in asking or s.st.mode == "summary"
+        if replace or not period_slot.done(s.draft, s.st.profile):
+            spans = period_spans(s.text[after:], s.today) or _entity_span(periods)
+            form.apply(
+                period_slot,
+                {"period_start": spans[0], "period_end": spans[1]},
+                s.draft,
+                s.st.profile,
+            )
+            stored.append("period")
+    wants_name = not asking or any(
+        n in ("name", "worker_name", "contact_person", "description") for n in asking
+    )
+    if "person_name" not in seen and len(s.text) > 5 and wants_name:
+        stored += names_in_text(s, split, asking, overwrite, after)
+    return stored
+
+
+def _entity_span(periods: list[Entity]) -> tuple[str, str]:
+    start = min(str(e.value["start"]) for e in periods)
+    end = max(str(e.value.get("end") or e.value["start"]) for e in periods)
+    return start, end
+
+
+def store_entity(
+    s: Step, e: Entity, *, to_worker: bool, asking: list[str], overwrite: bool
+) -> str | None:
+    draft, profile = s.draft, s.st.profile
+    if to_worker:
+        slot_name = _WORKER_SLOT.get(e.type)
+        if slot_name is None:
+            return None
+        found = SLOTS[slot_name]
+    else:
+        candidates = form.slots_for_entity(e.type, draft)
+        if not candidates:
+            return None
+        found = candidates[0]
+    replace = (
+        overwrite
+        or s.st.mode == "summary"
+        or found.name in asking
+        or found.name in _ALWAYS_REPLACE
+        or found.owner == "grid_worker"
+    )
+    if found.done(draft, profile) and not replace and found.name != "village":
+        return None
+    if found.name == "village" and draft.village and not replace:
+        return None
+    read = entity_read(s, found, e)
+    if read.problem:
+        s.error(found.name, read.problem)
+        return None
+    if not read.ok:
+        return None
+    form.apply(found, read.updates, draft, profile)
+    return found.name
+
+
+def entity_read(s: Step, found: Slot, e: Entity) -> Read:
+    """The slot's reader on the entity (a place is read from the words around it, so that
+    "润城镇东沟村" keeps its township even when only the village was tagged)."""
+    r = reading(s)
+    if e.type in ("township", "village"):
+        piece = _piece_around(s.text, e)
+        read = found.read(piece, r)
+        if read.ok:
+            return read
+        return Read({e.type: str(e.value)})
+    if e.type == "person_name":
+        return found.read(str(e.value), r)
+    if e.type in ("insurance_type", "amount"):
+        # "城乡居民基本养老保险", "一万二": the words around say more than the tag.
+        read = found.read(_piece_around(s.text, e), r)
+        if read.ok:
+            return read
+    attr = _TAKEN_AS_IS.get(e.type)
+    if attr is None:
+        return NOTHING
+    value = e.value
+    if e.type == "insurance_type" and value not in INSURANCE_TYPES:
+        return NOTHING
+    if e.type == "amount":
+        value = float(value)
+    if e.type == "people_count":
+        value = int(value)
+    if e.type == "credit_code" and found.name == "id_number":
+        attr = "credit_code"
+    return Read({attr: value})
+
+
+def _piece_around(text: str, e: Entity) -> str:
+    start = max(text.rfind(c, 0, e.start) for c in "，,。；;、 \n") + 1
+    ends = [i for i in (text.find(c, e.end) for c in "，,。；;、 \n") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
+def names_in_text(
+    s: Step, split: int | None, asking: list[str], overwrite: bool, after: int
+) -> list[str]:
+    """Names the NLU did not tag ("…的，叫王秀英，今年68了"), for the worker or complainant."""
+    st, draft = s.st, s.draft
+    found = find_name(s.text[after:])
+    if found is None:
+        return []
+    name, at = found[0], found[1] + after
+    if (asking and asking[0].startswith("worker_")) or (split is not None and at < split):
+        if st.profile.name and "worker_name" not in asking:
+            return []
+        st.profile.name = name
+        return ["worker_name"]
+    target = "contact_person" if draft.kind == "employer" else "name"
+    if draft.name and not (overwrite or target in asking or st.mode == "summary"):
+        return []
+    draft.name, draft.name_unsure = name, False
+    return [target]
+
+
+# --- bare answers --------------------------------------------------------------------------
+
+
+def fill_bare(s: Step, slots: list[Slot], claimed_text: list[str]) -> list[str]:
+    """Read the answer (or its pieces, for a question that asked several things) with the
+    readers of the slots still open; returns the slots filled."""
+    draft, profile = s.draft, s.st.profile
+    if len(slots) == 1:
+        only = slots[0]
+        read = only.read(s.text, reading(s, only.name))
+        if read.problem:
+            s.error(only.name, read.problem)
+            return []
+        if read.ok:
+            form.apply(only, read.updates, draft, profile)
+            return [only.name]
+    parts = [p for p in pieces(s.text) if not any(c and c in p for c in claimed_text)]
+    parts += [w for p in parts if " " in p for w in p.split()]
+    used = [False] * len(parts)
+    stored: list[str] = []
+    alone = slots[0].name if len(slots) == 1 else ""
+    for x in sorted(
+        slots, key=lambda x: _PIECE_ORDER.index(x.name) if x.name in _PIECE_ORDER else 99
+    ):
+        for i, piece in enumerate(parts):
+            if used[i]:
+                continue
+            read = x.read(piece, reading(s, alone))
+            if read.problem:
+                s.error(x.name, read.problem)
+                used[i] = True
+                break
+            if read.ok:
+                form.apply(x, read.updates, draft, profile)
+                stored.append(x.name)
+                used[i] = True
+                break
+    return stored
+
+
+def _clerk(s: Step, slots: list[Slot]) -> list[str]:
+    """ "我是厂里的会计刘晓燕": a unit's clerk answered the name question; the report becomes
+    the unit's (its name and credit code are asked next)."""
+    if not any(x.name in ("name", "contact_person") for x in slots) or not readers.CLERK.search(
+        s.text
+    ):
+        return []
+    for piece in [s.text, *pieces(s.text)]:
+        read = readers.read_clerk(piece, reading(s))
+        if not read.ok and not readers.CLERK.search(piece):
+            read = readers.read_name(piece, reading(s))
+        if read.ok:
+            draft = s.draft
+            draft.kind, draft.name, draft.name_unsure = "employer", read.updates["name"], False
+            if draft.id_number is None:
+                draft.skipped.append("id_number")
+            return ["contact_person"]
+    return []
+
+
+#: Slots whose answers cannot be mistaken for another's: taken from a several-part answer
+#: even when not asked ("养老保险，2019年，23个人" when the village was asked).
+_UNMISTAKABLE = ("phone", "id_number", "credit_code", "period", "people_count", "insurance_type")
+_MONEY_WORDS = re.compile(r"元|块|钱|万")
+
+
+def _unasked(s: Step, asked: list[Slot], claimed_text: list[str]) -> list[str]:
+    """Values of slots not asked, in pieces of the answer no asked slot took."""
+    draft, profile = s.draft, s.st.profile
+    taken = [getattr(s.draft, a, None) for x in asked for a in x.holds]
+    parts = [
+        p
+        for p in pieces(s.text)
+        if not any(c and c in p for c in claimed_text)
+        and not any(isinstance(v, str) and v and v in p for v in taken)
+    ]
+    used = [False] * len(parts)
+    open_slots = [
+        x
+        for x in form.FORM
+        if x not in asked
+        and (x.name in _UNMISTAKABLE or x.name in ("amount", "consent"))
+        and (x.name != "phone" or draft.proxy)
+        and x.needed(draft, profile, s.ctx.form_rules)
+        and not x.done(draft, profile)
+    ]
+    stored: list[str] = []
+    for x in open_slots:
+        for i, piece in enumerate(parts):
+            if used[i] or (x.name == "amount" and not _MONEY_WORDS.search(piece)):
+                continue
+            if x.name == "consent" and not re.search("同意|答应", piece):
+                continue
+            read = x.read(piece, reading(s))
+            if read.ok:
+                form.apply(x, read.updates, draft, profile)
+                stored.append(x.name)
+                used[i] = True
+                break
+    return stored
+
+
+def skip_answers(s: Step, asked: list[Slot], still_open: list[Slot]) -> list[str]:
+    """Slots answered with 跳过 / 不知道 / 还没问过; a required one is asked again."""
+    st, draft = s.st, s.draft
+    if not still_open:
+        return []
+    parts = pieces(s.text)
+    if understand.is_skip(s.text) or s.choice == "skip":
+        targets = still_open
+    elif any(understand.is_skip(p) for p in parts):
+        targets = [x for x in still_open if x.skippable(draft)]
+    else:
+        return []
+    skipped: list[str] = []
+    for x in targets:
+        if x.name == "category":
+            draft.category, draft.category_sure = "other", True
+        elif x.skippable(draft):
+            (st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+        else:
+            continue
+        skipped.append(x.name)
+    if not skipped and targets:
+        s.say(texts.REQUIRED_NOT_SKIPPABLE)
+    return skipped
+
+
+def answer(s: Step, *, prompt: bool = True) -> bool:
+    """Take the message as details / the answers to the slots asked. True if handled."""
+    st, parse = s.st, s.parse
+    assert parse is not None
+    draft = s.draft
+    asked = [SLOTS[n] for n in st.asking if n in SLOTS]
+    names = [x.name for x in asked]
+    known = {x.name for x in form.FORM if x.done(draft, st.profile)}
+    clerk = _clerk(s, asked)
+    if clerk:
+        names = ["contact_person", *names]
+    stored = clerk + absorb(s, split=grid_split(s), asking=names)
+    claimed = [e.text for e in parse.entities if e.valid and e.type != "person_name"]
+    still_open = [x for x in asked if x.name not in stored and x.name not in s.error_fields]
+    reads_no = any(x.name == "consent" for x in still_open)  # "还没问过" answers the consent
+    if still_open and (reads_no or not understand.is_skip(s.text)):
+        stored += fill_bare(s, still_open, claimed)
+        still_open = [
+            x for x in still_open if x.name not in stored and x.name not in s.error_fields
+        ]
+    if not understand.is_skip(s.text):
+        stored += _unasked(s, asked, claimed)
+    skipped = skip_answers(s, asked, still_open)
+    if not draft.category_sure and parse.intent == "report_dispute" and not skipped:
+        story.take_category(s)
+    if draft.kind != "employer" and draft.credit_code and not draft.id_number and not draft.proxy:
+        # A unified social credit code where the ID was asked: the unit is reporting.
+        draft.kind = "employer"
+    if "consent" in stored and draft.consent is False:
+        s.say(texts.CONSENT_MISSING)
+        st.mode, st.asking = "", ["consent"]
+        s.offer(Choice("consent_yes", "本人已同意"), Choice("cancel", "取消"))
+        return True
+    if s.error_fields and _errors_again(s):
+        _ack(s, stored, names + sorted(known), [])
+        s.say("这项先不填了，工作人员联系您时再核实。")
+        questions.continue_prompt(s)
+        return True
+    if s.error_fields:
+        _ack(s, stored, names + sorted(known), [])
+        st.mode, st.asking = "", list(dict.fromkeys(s.error_fields))
+        if any(SLOTS[n].skippable(draft) for n in st.asking if n in SLOTS):
+            s.offer(form.SKIP_CHOICE)
+        return True
+    if not stored and not skipped:
+        if any(p in s.parts for p in (texts.REQUIRED_NOT_SKIPPABLE,)):
+            questions.continue_prompt(s)
+            return True
+        return False
+    if not any(n in stored or n in skipped for n in names):
+        give_up_on_loops(s, [x for x in still_open if x.name not in skipped])
+    _ack(s, stored, names + sorted(known), skipped)
+    if prompt:
+        questions.continue_prompt(s)
+    return True
+
+
+def _errors_again(s: Step) -> bool:
+    """The same optional value refused a third time: left out, not asked for ever."""
+    draft, given_up = s.draft, False
+    for name in dict.fromkeys(s.error_fields):
+        x = SLOTS.get(name)
+        if x is None:
+            continue
+        draft.tries[name] = draft.tries.get(name, 0) + 1
+        if draft.tries[name] >= 3 and x.skippable(draft):
+            draft.skipped.append(name)
+            given_up = True
+    return given_up and all(
+        SLOTS[n].done(draft, s.st.profile) for n in s.error_fields if n in SLOTS
+    )
+
+
+#: Required slots left to staff after three unusable answers (the chat itself reaches the
+#: complainant): no question is asked for ever.
+_LEFT_TO_STAFF = form.LEFT_TO_STAFF
+
+
+def give_up_on_loops(s: Step, unanswered: list[Slot] | None = None) -> None:
+    """A question asked twice without an answer is not asked a third time: an optional one is
+    left out, a place is registered as given (首问负责: staff transfer it)."""
+    draft = s.draft
+    if unanswered is None:
+        unanswered = [SLOTS[n] for n in s.st.asking if n in SLOTS]
+    for x in unanswered:
+        draft.tries[x.name] = draft.tries.get(x.name, 0) + 1
+        if draft.tries[x.name] < 2:
+            continue
+        if x.skippable(draft) or (x.name in _LEFT_TO_STAFF and draft.tries[x.name] >= 3):
+            (s.st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+        elif x.name == "township":
+            given = clean_value(s.text)
+            if len(re.findall(r"[\u4e00-\u9fff]", given)) >= 2 and len(given) <= 20:
+                draft.township = given
+
+
+def _ack(s: Step, stored: list[str], asked: list[str], skipped: list[str]) -> None:
+    if "description" in asked and "description" in stored:
+        return  # the story: the next question says enough
+    extra = [n for n in dict.fromkeys(stored) if n not in asked]
+    if extra and not asked:
+        s.say(f"记下了{'、'.join(dict.fromkeys(_label(n) for n in extra))}。")
+    elif extra:
+        s.say(f"好的，也记下了{'、'.join(dict.fromkeys(_label(n) for n in extra))}。")
+    elif skipped and not stored:
+        s.say("好的，这项先不填。")
+    elif stored and not s.error_fields:
+        s.say("好的。")
+
+
+def _label(name: str) -> str:
+    return texts.FIELD_LABELS.get(name) or (SLOTS[name].label if name in SLOTS else name)
+
+
+def _error(e: Entity) -> str:
+    if e.reason:
+        reason = e.reason.rstrip("。！!")
+        return reason + ("。" if "核对" in reason else "，请再核对一下。")
+    label = texts.FIELD_LABELS.get(e.type, "这个内容")
+    return f"{label}好像不对，请再核对一下。"

@@ -1,0 +1,161 @@
+"""Questions that must be answered before anything else, and their handlers.
+
+A conversation is in one ``Mode``: filling the form (``FORM``: the asked slots are in
+``state.asking``) or waiting for one answer (the privacy consent, the summary's 确认, a cancel
+to confirm, continue-or-restart after idling, a phone's last four digits, a verdict). Each
+handler returns True when it dealt with the message; False hands it to the general dispatch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from enum import StrEnum
+
+from dialogs import filling, lookup, questions, story, texts, understand
+from dialogs.effects import OpenCase, Replay
+from dialogs.form import case_draft, pending
+from dialogs.step import Step
+from identifiers import digit_string
+
+
+class Mode(StrEnum):
+    FORM = ""
+    PRIVACY = "privacy"
+    SUMMARY = "summary"
+    CANCEL = "cancel"
+    RESUME = "resume"
+    LOOKUP = "lookup"
+    FEEDBACK = "feedback"
+
+
+def on_privacy(s: Step) -> bool:
+    st = s.st
+    agreed, rest = understand.leading_agreement(s.text)
+    if not agreed and s.parse is not None and not understand.is_deny(s.text):
+        agreed = s.parse.intent == "affirm" and s.parse.intent_confidence >= 0.8
+    if s.choice == "yes" or (not s.choice and agreed):
+        st.privacy_accepted, st.mode = True, Mode.FORM
+        s.say(texts.PRIVACY_THEN_ASK)
+        if st.draft is None:
+            s.new_draft()
+        if rest:
+            s.text = rest
+            if filling.answer(s, prompt=False) is False:
+                story.more_story(s)
+        questions.continue_prompt(s)
+        return True
+    if s.choice == "no" or understand.is_deny(s.text) or understand.is_cancel(s.text):
+        st.draft, st.mode, st.asking = None, Mode.FORM, []
+        s.say(texts.PRIVACY_DECLINED)
+        return True
+    return False
+
+
+def on_summary(s: Step) -> bool:
+    st = s.st
+    if st.draft is None:
+        st.mode = Mode.FORM
+        return False
+    if s.choice == "confirm" or (not s.choice and understand.agrees(s.text)):
+        if pending(st.draft, st.profile, s.ctx.form_rules):
+            st.mode = Mode.FORM
+            questions.continue_prompt(s)
+            return True
+        st.privacy_accepted = True
+        s.effects.append(OpenCase(case_draft(st, s.inbound)))
+        return True
+    if s.choice == "edit" or (not s.choice and understand.is_deny(s.text)):
+        s.say(texts.EDIT_HINT)
+        s.offer(*questions.CONFIRM_CHOICES)
+        return True
+    if s.choice == "cancel":
+        questions.ask_cancel(s)
+        return True
+    return False
+
+
+def on_cancel(s: Step) -> bool:
+    st = s.st
+    st.mode = Mode.FORM
+    keep = s.choice == "cancel_no" or (
+        not s.choice and (understand.is_deny(s.text) or "继续" in s.text)
+    )
+    if keep:
+        s.say(texts.CANCEL_KEPT)
+        questions.continue_prompt(s)
+        return True
+    if s.choice == "cancel_yes" or understand.agrees(s.text) or understand.is_cancel(s.text):
+        st.draft, st.asking = None, []
+        s.say(texts.CANCEL_DONE)
+        return True
+    return False
+
+
+def on_resume(s: Step) -> bool:
+    st = s.st
+    held = st.pending_text or ""
+    st.mode, st.pending_text = Mode.FORM, None
+    if s.choice == "restart" or (not s.choice and re.search("重新|重来|重填", s.text)):
+        st.draft, st.asking = None, []
+        s.say("好的，重新开始。")
+        if held and not understand.is_greet(held):
+            s.effects.append(Replay(held))
+        else:
+            s.new_draft()
+            questions.continue_prompt(s)
+        return True
+    if s.choice == "resume" or understand.agrees(s.text):
+        s.say("好的，我们接着填。")
+        if held and not understand.is_greet(held):
+            s.effects.append(Replay(held))
+        else:
+            questions.continue_prompt(s)
+        return True
+    # Anything else: carry on with the draft; the held message is not lost.
+    if held and not understand.is_greet(held):
+        s.effects.append(Replay(f"{held}，{s.text}"))
+        return True
+    return False
+
+
+def on_lookup(s: Step) -> bool:
+    st = s.st
+    digits = digit_string(re.sub(r"^(尾号|后四位|后4位)", "", understand.squeeze(s.text))) or ""
+    if st.lookup_number and re.fullmatch(r"\d{4}", digits):
+        s.effects.append(lookup.LookupCase(st.lookup_number, digits))
+        return True
+    st.mode, st.lookup_number = Mode.FORM, None
+    return False
+
+
+def on_feedback(s: Step) -> bool:
+    st = s.st
+    verdict = s.choice[3:] if s.choice and s.choice.startswith("fb:") else None
+    verdict = verdict or understand.verdict(s.text)
+    if verdict and st.feedback_case:
+        lookup.record_feedback(s, st.feedback_case, verdict)
+        return True
+    st.mode, st.feedback_case = Mode.FORM, None
+    return False
+
+
+HANDLERS: dict[Mode, Callable[[Step], bool]] = {
+    Mode.PRIVACY: on_privacy,
+    Mode.SUMMARY: on_summary,
+    Mode.CANCEL: on_cancel,
+    Mode.RESUME: on_resume,
+    Mode.LOOKUP: on_lookup,
+    Mode.FEEDBACK: on_feedback,
+}
+
+
+def handle(s: Step) -> bool:
+    """The current mode's handler; False when there is none or it passed the message on."""
+    try:
+        mode = Mode(s.st.mode)
+    except ValueError:
+        s.st.mode = Mode.FORM
+        return False
+    handler = HANDLERS.get(mode)
+    return handler(s) if handler is not None else False

@@ -1,0 +1,112 @@
+"""Asking: the next question of the form, the summary, the privacy notice, cancel-or-not."""
+
+from __future__ import annotations
+
+from dialogs import form, texts
+from dialogs.form import Slot
+from dialogs.messages import Choice
+from dialogs.step import Step
+
+CONFIRM_CHOICES = (
+    Choice("confirm", "确认提交"),
+    Choice("edit", "修改"),
+    Choice("cancel", "取消"),
+)
+
+
+def continue_prompt(s: Step) -> None:
+    """Ask whatever the conversation needs next (nothing when no report is in progress)."""
+    st = s.st
+    if st.draft is None:
+        st.asking = []
+        if st.mode not in ("lookup", "feedback"):
+            st.mode = ""
+        return
+    prefill_place(s)
+    slots = form.pending(st.draft, st.profile, s.ctx.form_rules)
+    if not st.privacy_accepted:
+        ask_privacy(s, slots)
+        return
+    if not slots:
+        show_summary(s)
+        return
+    st.mode = ""
+    ask(s, slots)
+
+
+#: The same question asked this many times in a row: what may be left out is left out.
+MAX_SAME_QUESTION = 3
+
+
+def ask(s: Step, slots: list[Slot]) -> None:
+    st = s.st
+    assert st.draft is not None
+    names = [x.name for x in slots]
+    key = "@" + "+".join(names)
+    repeats = st.draft.tries.get(key, 0) + 1 if st.asking == names else 0
+    st.draft.tries = {k: v for k, v in st.draft.tries.items() if not k.startswith("@")}
+    st.draft.tries[key] = repeats
+    if repeats >= MAX_SAME_QUESTION and form.leave_out(st.draft, st.profile, slots):
+        continue_prompt(s)  # never the same question for ever: the next one instead
+        return
+    st.asking = names
+    s.say(texts.question(st.asking, st.draft, st.profile, s.ctx))
+    s.offer(*_menu(s, slots))
+
+
+def _menu(s: Step, slots: list[Slot]) -> tuple[Choice, ...]:
+    assert s.st.draft is not None
+    if len(slots) == 1 and slots[0].menu is not None:
+        return slots[0].menu(s.ctx, s.st.draft, s.st.profile)
+    if any(x.skippable(s.st.draft) for x in slots):
+        return (form.SKIP_CHOICE,)
+    return ()
+
+
+def show_summary(s: Step) -> None:
+    st = s.st
+    assert st.draft is not None
+    form.settle(st.draft, s.ctx.form_rules)
+    with_privacy = not st.privacy_accepted
+    st.mode, st.asking = "summary", []
+    s.say(texts.summary(st.draft, st.profile, s.ctx))
+    s.say(texts.SUMMARY_ASK_PRIVACY if with_privacy else texts.SUMMARY_ASK)
+    s.offer(*CONFIRM_CHOICES)
+
+
+def ask_privacy(s: Step, slots: list[Slot]) -> None:
+    """The notice and the consent request; the first question comes with it (one turn less),
+    unless it needs a menu of its own. All asked at once: the summary asks for both."""
+    st = s.st
+    if not slots and st.draft is not None:
+        s.say(texts.privacy(s.ctx))
+        show_summary(s)
+        return
+    st.mode = "privacy"
+    combined = [x for x in slots if x.menu is None or len(slots) > 1]
+    st.asking = [x.name for x in combined]
+    question = texts.question(st.asking, st.draft, st.profile, s.ctx) if combined else ""
+    if s.mode_at_start == "privacy":
+        s.say(texts.PRIVACY_REMIND)  # the notice is just above: do not repeat it
+    else:
+        s.say(texts.privacy(s.ctx))
+        s.say(texts.privacy_ask(question))
+    s.offer(Choice("yes", "同意"), Choice("no", "不同意"))
+
+
+def ask_cancel(s: Step) -> None:
+    s.st.mode = "cancel"
+    s.say(texts.CANCEL_ASK)
+    s.offer(Choice("cancel_yes", "确定取消"), Choice("cancel_no", "继续填写"))
+
+
+def prefill_place(s: Step) -> None:
+    """A grid worker files for households of their own grid: start from its township and
+    village (shown in the summary, where a correction changes them)."""
+    draft, profile = s.st.draft, s.st.profile
+    if draft is None or not draft.proxy or draft.township or draft.village:
+        return
+    first = form.pending(draft, profile, s.ctx.form_rules)
+    if first and first[0].owner == "grid_worker":
+        return
+    draft.township, draft.village = profile.township, profile.village

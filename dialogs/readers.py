@@ -1,0 +1,474 @@
+"""Readers of bare answers: the text typed for one question -> the draft fields it sets.
+
+Each reader takes the answer (or one piece of a several-part answer, "李桂花，139…") and a
+``Reading`` (the county, the draft, today, the menu item picked) and returns a ``Read``: the
+fields to set, or a problem (one Chinese sentence: the question is asked again), or nothing
+when the text is not this kind of answer. The rules for numbers live in ``identifiers``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dialogs import understand
+from dialogs.context import DialogContext
+from dialogs.names import NOT_NAME
+from dialogs.state import Draft, Profile
+from identifiers import (
+    bare_name,
+    check_id_number,
+    check_phone,
+    credit_code_problem,
+    name_plausibility,
+    normalise_credit_code,
+    small_int,
+)
+from nlu.entities.numbers import parse_number
+from nlu.entities.periods import periods
+from nlu.types import CATEGORIES, INSURANCE_TYPES
+
+
+@dataclass(frozen=True)
+class Reading:
+    ctx: DialogContext
+    draft: Draft
+    profile: Profile
+    today: date
+    #: The id of the menu item the user picked ("tw:2"), "" when none.
+    choice: str = ""
+    #: The slot asked when it was asked alone: its reader may take looser answers.
+    asked_alone: str = ""
+
+
+@dataclass(frozen=True)
+class Read:
+    """Fields to set (on the draft, or on the profile for the grid worker's own slots)."""
+
+    updates: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.updates)
+
+
+NOTHING = Read()
+Reader = Callable[[str, Reading], Read]
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Digits as people type them in a number: ASCII, full-width, Chinese (幺 = 1), separators.
+_NUMBER_RUN = re.compile(r"[+0-9０-９零〇○洞一幺二两三四五六七八九xXｘＸ\s\-－—]{7,40}")
+_VALUE_PREFIX = re.compile(
+    r"^(?:是|在|叫|我在|我是|俺是|咱是|就是|单位是|公司是|我们是|我们单位是|我们公司是|单位叫|公司叫"
+    r"|名称是|全称是|全称叫|单位全称是)"
+)
+_TRAILING = re.compile(r"[\s，。！？、,.!?~…]+$")
+
+
+def clean_value(text: str) -> str:
+    value = _VALUE_PREFIX.sub("", text.strip())
+    return _TRAILING.sub("", value).strip()
+
+
+def number_runs(text: str) -> list[str]:
+    """Stretches of the text that look like a typed number (phone, ID), longest first."""
+    runs = [m.group(0).strip() for m in _NUMBER_RUN.finditer(text)]
+    return sorted((r for r in runs if sum(ch.isdigit() for ch in r) >= 5 or _cn_digits(r)),
+                  key=len, reverse=True)  # fmt: skip
+
+
+def _cn_digits(run: str) -> bool:
+    return sum(ch in "零〇○洞一幺二两三四五六七八九" for ch in run) >= 7
+
+
+# --- description and category --------------------------------------------------------------
+
+
+def read_description(text: str, r: Reading) -> Read:
+    if understand.is_skip(text) or len(_CJK.findall(text)) < 4:
+        return NOTHING
+    return Read({"description": text.strip()})
+
+
+def read_category(text: str, r: Reading) -> Read:
+    label = r.choice[4:] if r.choice.startswith("cat:") else None
+    label = label or understand.category_from_words(text)
+    if label in CATEGORIES:
+        return Read({"category": label, "category_sure": True})
+    return NOTHING
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+#: A unit's clerk saying who they are ("我是厂里的会计刘晓燕", "会计 张丽").
+CLERK = re.compile(
+    r"会计|出纳|财务|人事|老板娘|老板|负责人|经理|办事员|专管员|法人|厂长|院长|社长|店主"
+)
+
+
+def read_clerk(text: str, r: Reading) -> Read:
+    """The name of a unit's clerk, whose answer names their job: the report is the unit's."""
+    if r.draft.proxy or not CLERK.search(text):
+        return NOTHING
+    rest = CLERK.split(text)[-1] or CLERK.split(text)[0]
+    rest = re.sub(r"^(?:是|叫|我叫|姓名是?)", "", rest.strip(" ，,。：:"))
+    found = read_name(rest, r) if rest else NOTHING
+    if not found.ok:
+        head = re.sub(r"^(?:我是|我叫|俺是)", "", CLERK.split(text)[0]).strip(" ，,。的")
+        head = re.sub(r"^.{0,12}?(?:公司|厂|单位|合作社|卫生院|店|社|院)的?", "", head)
+        found = read_name(head, r) if head else NOTHING
+    if not found.ok:
+        return NOTHING
+    return Read({"name": found.updates["name"], "kind": "employer"})
+
+
+#: "姓刘", "我姓刘": a surname only, not the full name the form needs.
+_SURNAME_ONLY = re.compile(r"^(?:我|俺|他|她|本人)?姓[\u4e00-\u9fff]{1,2}$")
+
+
+def read_name(text: str, r: Reading) -> Read:
+    """A personal name; a surname outside the list is taken but marked for checking."""
+    if _SURNAME_ONLY.match(understand.squeeze(text)):
+        return NOTHING
+    if NOT_NAME.search(bare_name(text)) or understand.is_skip(text) or understand.agrees(text):
+        return NOTHING
+    verdict = name_plausibility(text)
+    if verdict == "no":
+        return NOTHING
+    return Read({"name": bare_name(text), "name_unsure": verdict == "maybe"})
+
+
+def read_worker_name(text: str, r: Reading) -> Read:
+    found = read_name(text, r)
+    return Read({"name": found.updates["name"]}) if found.ok else NOTHING
+
+
+#: "他没有手机，有事打我电话就行": the villager is reached through the grid worker.
+_NO_PHONE = re.compile(
+    r"没(?:有)?(?:手机|电话)|不会用手机|手机.{0,4}(?:没有|没得)|打我(?:的)?(?:电话|手机)"
+    r"|(?:找|联系|打给)我|留我的|我的(?:电话|手机|号)"
+)
+
+
+def read_phone(text: str, r: Reading) -> Read:
+    if r.draft.proxy and _NO_PHONE.search(text):
+        return Read({"contact_via_filer": True})
+    return read_worker_phone(text, r)
+
+
+def read_worker_phone(text: str, r: Reading) -> Read:
+    for run in number_runs(text):
+        if len(re.sub(r"\D", "", run)) >= 15 or re.search(r"[xXｘＸ]", run):
+            continue  # an ID number
+        checked = check_phone(run)
+        return Read({"phone": checked.value}) if checked.value else Read(problem=checked.problem)
+    return NOTHING
+
+
+def read_id_number(text: str, r: Reading) -> Read:
+    """An ID number; a unified social credit code typed where the ID was asked is kept as
+    the code (one with letters, or all 18 digits like a 事业单位's that is no ID)."""
+    code = re.search(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])", text)
+    if code and (
+        re.search(r"[A-Za-z]", code.group(0)[:17]) or code.group(0)[17] not in "0123456789Xx"
+    ):
+        return read_credit_code(code.group(0), r)
+    for run in number_runs(text):
+        compact = re.sub(r"[\s\-－—]", "", run)
+        if len(compact) < 14 and (r.asked_alone != "id_number" or len(compact) >= 11):
+            continue  # a phone number, not an ID
+        checked = check_id_number(run, r.today)
+        if checked.value:
+            return Read({"id_number": checked.value})
+        as_code = read_credit_code(compact, r) if len(compact) == 18 else NOTHING
+        if as_code.ok:
+            return as_code
+        problem = (checked.problem or "").rstrip("。")
+        return Read(problem=f"{problem}，请再核对一下。" if problem else None)
+    return NOTHING
+
+
+def read_credit_code(text: str, r: Reading) -> Read:
+    m = re.search(r"[0-9A-Za-z][0-9A-Za-z\s\-]{16,30}[0-9A-Za-z]", text)
+    if not m:
+        return NOTHING
+    code = normalise_credit_code(m.group(0))
+    if len(code) != 18:
+        return NOTHING
+    problem = credit_code_problem(code)
+    if problem:
+        return Read(problem=f"{problem.rstrip('。')}，请再核对一下。")
+    return Read({"credit_code": code})
+
+
+#: How the names of employers end (公司, 厂, 合作社, 卫生院, 个体户的字号…).
+ORG_SUFFIX = re.compile(
+    r"(?:公司|厂|单位|合作社|集团|商店|店|超市|医院|卫生院|学校|中心|站|所|局|部|场|矿|社|馆"
+    r"|酒店|饭店|门市|企业|商行|工作室|工地|队|园|处|会)$"
+)
+
+
+def read_employer(text: str, r: Reading) -> Read:
+    """An employer's name: said with its kind (…公司, …厂), or anything name-like when the
+    question asked for it alone."""
+    value = clean_value(text)
+    if understand.is_skip(text) or understand.is_deny(text) or not 2 <= len(value) <= 40:
+        return NOTHING
+    if not _CJK.search(value) or understand.agrees(text) or number_runs(value):
+        return NOTHING
+    if not ORG_SUFFIX.search(value) and r.asked_alone != "employer":
+        return NOTHING
+    return Read({"employer": value})
+
+
+def read_unit(text: str, r: Reading) -> Read:
+    """The name of the unit that reports: with its kind (…公司) unless asked for alone; never
+    the clerk's own words ("我是厂里会计")."""
+    if CLERK.search(text) or re.search(r"我是|我姓|姓[\u4e00-\u9fff]$", text):
+        return NOTHING
+    alone = "employer" if r.asked_alone == "unit" else r.asked_alone
+    return read_employer(text, Reading(r.ctx, r.draft, r.profile, r.today, r.choice, alone))
+
+
+def read_consent(text: str, r: Reading) -> Read:
+    if r.choice == "consent_yes":
+        return Read({"consent": True})
+    s = understand.squeeze(text)
+    if r.choice == "consent_no" or re.search(r"没|不同意|不愿意|还没|不让|不肯", s):
+        return Read({"consent": False})
+    if understand.agrees(text) or re.search(r"同意|答应|愿意|让我(帮|替|给)", s):
+        return Read({"consent": True})
+    return NOTHING
+
+
+# --- places ----------------------------------------------------------------------------------
+
+#: A place as people say it: [county] [township] [village], each optional, ending in its kind.
+_PLACE = re.compile(
+    r"(?P<county>[\u4e00-\u9fff]{2,5}?(?:县|市|区|旗))?"
+    r"(?P<town>[\u4e00-\u9fff]{1,6}?(?:镇|乡|街道|办事处|街办))?"
+    r"(?P<village>[\u4e00-\u9fff\d]{1,8}?(?:村|社区|居委会|庄|屯|寨|组))?"
+)
+_PLACE_NOISE = re.compile(
+    r"^(?:我是|俺是|咱是|我在|俺在|住在|家在|我家在|是|在|就在|我们是|他是|她是)"
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    township: str | None = None
+    village: str | None = None
+
+
+def find_place(text: str, ctx: DialogContext, township_hint: str | None = None) -> Place:
+    """The township and village named in a short answer: the county's own names (full, or
+    their stem: "芹池" for 芹池村), else the place as given (首问负责: registered anyway)."""
+    s = understand.squeeze(text)
+    town = next((t for t in ctx.township_names if t in s), None)
+    town = town or next((t for t in ctx.township_names if len(_stem(t)) >= 2 and _stem(t) in s),
+                        None)  # fmt: skip
+    village = _gazetteer_village(s, ctx, town or township_hint)
+    if village and not town:
+        town = ctx.township_of_village(village) or (
+            township_hint if village in ctx.villages_of(township_hint) else None
+        )
+    if town or village:
+        if village is None:
+            given = _given_place(s)
+            village = given.village
+        return Place(town, village)
+    return _given_place(s)
+
+
+def _gazetteer_village(s: str, ctx: DialogContext, township: str | None) -> str | None:
+    villages = ctx.villages_of(township) if township else ()
+    every = villages or tuple(v for _, vs in ctx.townships for v in vs)
+    for name in every:
+        if name in s:
+            return name
+    for name in every:
+        stem = _stem(name)
+        if len(stem) >= 2 and stem in s and not re.search(re.escape(stem) + r"(?:镇|乡)", s):
+            return name
+    return None
+
+
+def _given_place(s: str) -> Place:
+    s = _PLACE_NOISE.sub("", s)
+    best = Place()
+    for m in _PLACE.finditer(s):
+        if not m.group(0):
+            continue
+        county, town, village = m.group("county"), m.group("town"), m.group("village")
+        if town:
+            township = f"{county or ''}{town}"
+        elif county and not village:
+            township = county
+        else:
+            township = None
+        found = Place(township, village if village and len(village) >= 2 else None)
+        if (found.township or found.village) and not (best.township or best.village):
+            best = found
+    return best
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"(镇|乡|街道|办事处|村|社区|居委会)$", "", name)
+
+
+def read_township(text: str, r: Reading) -> Read:
+    names = r.ctx.township_names
+    if r.choice.startswith("tw:"):
+        index = small_int(r.choice[3:])
+        if index is not None and index < len(names):
+            return Read({"township": names[index]})
+    place = find_place(text, r.ctx)
+    updates: dict[str, Any] = {}
+    if place.township:
+        updates["township"] = place.township
+    if place.village and not r.draft.village:
+        updates["village"] = place.village
+    return Read(updates)
+
+
+def read_village(text: str, r: Reading, township: str | None = None) -> Read:
+    township = township or r.draft.township
+    villages = r.ctx.villages_of(township)
+    if r.choice.startswith("vil:"):
+        index = small_int(r.choice[4:])
+        if index is not None and index < len(villages):
+            return Read({"village": villages[index]})
+    place = find_place(text, r.ctx, township)
+    updates: dict[str, Any] = {}
+    value = place.village
+    if value is None and not place.township:
+        bare = clean_value(text)
+        if re.fullmatch(r"[\u4e00-\u9fff\d]{1,8}(?:村|社区|居委会|组|庄|屯|寨|沟|湾|坪|营)", bare):
+            value = bare
+    if value:
+        updates["village"] = value
+        if place.township and (not township or township not in r.ctx.township_names):
+            updates["township"] = place.township
+    return Read(updates)
+
+
+def read_worker_village(text: str, r: Reading) -> Read:
+    found = read_village(text, r, r.profile.township)
+    updates = dict(found.updates)
+    if "village" in updates and not r.profile.township:
+        updates.setdefault("township", r.ctx.township_of_village(updates["village"]))
+    if not updates:
+        town = read_township(text, r).updates.get("township")
+        if town:
+            updates["township"] = town
+    return Read({k: v for k, v in updates.items() if v})
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+def read_insurance(text: str, r: Reading) -> Read:
+    key = r.choice[4:] if r.choice.startswith("ins:") else understand.insurance_from_words(text)
+    if key not in INSURANCE_TYPES:
+        return NOTHING
+    key = resident_scheme(key, r.draft, text)
+    # A button, or words naming the employees' scheme, settle it; "养老保险" does not.
+    open_ = key in ("pension", "medical") and not r.choice and not _EMPLOYEE_HINT.search(text)
+    return Read({"insurance_type": key, "scheme_open": open_})
+
+
+#: Villagers paying for themselves are in the residents' schemes (城乡居民养老 / 医保)...
+_RESIDENT_HINT = re.compile(
+    r"村里|村委|农村|农民|种地|档次|每年交|一年交|一年一交|自己交|自己缴|个人交|老人|新农"
+)
+#: ... employees and the self-employed in the employees' schemes.
+_EMPLOYEE_HINT = re.compile(
+    r"单位|公司|厂|职工|员工|灵活就业|个体|上班|工资|企业|退休金|在职|打工|用人"
+)
+
+
+def resident_scheme(key: str, draft: Draft, text: str = "", *, settled: bool = False) -> str:
+    """ "养老保险" said by a villager paying for themselves is 城乡居民养老保险: the same
+    words name two schemes run by different rules. ``settled``: the whole report is known
+    (the summary): a person with no employer in the story is taken to be a resident."""
+    if key not in ("pension", "medical") or draft.kind == "employer" or draft.employer:
+        return key
+    said = f"{draft.description or ''}{text}"
+    if _EMPLOYEE_HINT.search(said):
+        return key
+    if draft.proxy or _RESIDENT_HINT.search(said):
+        return "resident_pension" if key == "pension" else "resident_medical"
+    return key
+
+
+def read_period(text: str, r: Reading) -> Read:
+    spans = period_spans(text, r.today)
+    if not spans:
+        return NOTHING
+    return Read({"period_start": spans[0], "period_end": spans[1]})
+
+
+def period_spans(text: str, today: date) -> tuple[str, str] | None:
+    """The disputed period said in ``text``; several ("2016年和2017年") make one span.
+    Spans with a year written out win over relative ones ("这两年") said beside them."""
+    found = periods(text[:200], today)
+    if not found:
+        return None
+    explicit = [
+        f for f in found if re.search(r"\d{4}|[〇零一二三四五六七八九]{4}", text[f.start : f.end])
+    ]
+    chosen = explicit or found
+    start = min(str(f.value["start"]) for f in chosen)
+    end = max(str(f.value.get("end") or f.value["start"]) for f in chosen)
+    return start, end
+
+
+_MONEY_TRIM = re.compile(
+    r"^(?:大概|大约|约|差不多|一共|总共|共|是|有|扣了|交了|多交了)|(?:元|块钱|块|钱|左右|上下|多|来块)+$"
+)
+
+
+def read_amount(text: str, r: Reading) -> Read:
+    value = _MONEY_TRIM.sub("", understand.squeeze(text))
+    value = _MONEY_TRIM.sub("", value)
+    number = parse_number(value) if value and len(value) <= 16 else None
+    if number is None or number <= 0:
+        return NOTHING
+    return Read({"amount": float(number)})
+
+
+_JUST_ME = re.compile(
+    r"^(?:就|只有|只|光)?(?:我|俺|他|她|本人)(?:一个|1个|自己|一人|本人)?(?:人)?$|^一个人$|^就一个"
+)
+_PEOPLE = re.compile(
+    r"^(?:有|一共|共|总共|大概|差不多)?([0-9一二两三四五六七八九十百千几]{1,6})(?:多|来)?(?:个|名|位)?(?:人|工人|职工|员工|户)?$"
+)
+
+
+_COUPLE = re.compile(r"俩|两口子|夫妻|我和(?:老伴|爱人|媳妇|老婆|丈夫|老公)")
+_HOUSEHOLD = re.compile(r"([0-9一二两三四五六七八九十]{1,3})口")
+
+
+def read_people(text: str, r: Reading) -> Read:
+    s = understand.squeeze(text)
+    if _JUST_ME.search(s):
+        return Read({"people_count": 1})
+    m = _HOUSEHOLD.search(s)
+    if m:
+        number = parse_number(m.group(1))
+        if number is not None and 1 <= number <= 30:
+            return Read({"people_count": int(number)})
+    if _COUPLE.search(s) and len(s) <= 12:
+        return Read({"people_count": 2})
+    s = re.sub(r"(?<=[十百千])(?:几|多|来|余)", "", s)
+    m = _PEOPLE.match(s)
+    if m:
+        number = parse_number(m.group(1))
+        if number is not None and 1 <= number <= 1_000_000 and number == int(number):
+            return Read({"people_count": int(number)})
+    return NOTHING
