@@ -13,6 +13,7 @@ from sqlmodel import col
 from backend.cleaning import clean_line
 from backend.config import County
 from backend.db import Database
+from backend.labels import access_label, via_label
 from backend.models import AccessLog
 from backend.workflow import Actor
 
@@ -38,7 +39,9 @@ class AccessEntry:
             "agency": self.agency,
             "case_number": self.case_number,
             "what": self.what,
+            "what_label": access_label(self.what),
             "via": self.via,
+            "via_label": via_label(self.via),
         }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend import deadlines, notices, outbox, texts
+from backend.attachments.records import counts_for_cases
 from backend.categories import CATEGORIES, TIERS, category_label, tier_label
 from backend.cleaning import clean_block, clean_line
 from backend.config import County
@@ -31,6 +32,7 @@ from backend.outbox import (
     STAFF_NEW_CASE_ACTIONS,
     Note,
 )
+from backend.permissions import STATE_EVENTS, CaseState, refusal
 from backend.routing import route
 from backend.views import find
 from backend.workflow import (
@@ -41,7 +43,6 @@ from backend.workflow import (
     InvalidAction,
     StaffAction,
     action_label,
-    check_permission,
     next_status,
 )
 
@@ -70,6 +71,10 @@ class ActionContext:
     assignments: list[Assignment]
     action: StaffAction
     now: datetime
+    #: What the case carries ("照片 2 张、语音 1 条"; "" for none), for the staff pushes.
+    attachments: str = ""
+    #: What decided that the action is allowed (``backend.permissions``).
+    state: CaseState | None = None
 
     @property
     def co(self) -> tuple[str, ...]:
@@ -93,7 +98,13 @@ class ActionContext:
 
     def summary(self) -> list[str]:
         return texts.case_summary(
-            self.county, self.case, self.person, self.filer, lead=self.case.lead_agency, co=self.co
+            self.county,
+            self.case,
+            self.person,
+            self.filer,
+            lead=self.case.lead_agency,
+            co=self.co,
+            attachments=self.attachments,
         )
 
     def tell(self, notice: Notice) -> list[Note]:
@@ -148,20 +159,6 @@ class ActionContext:
         )
         self.s.add(new)
         self.assignments.append(new)
-
-    async def complex_needs_approval(self, what: str) -> None:
-        """Complex cases pass 上报 -> 批准 before the answer (DOMAIN.md §5)."""
-        if self.case.tier != "complex":
-            return
-        approved = await self.s.scalar(
-            sa.select(sa.func.count(col(Event.id))).where(
-                col(Event.case_id) == self.case.id, col(Event.action) == "approve"
-            )
-        )
-        if not approved:
-            raise IllegalTransition(
-                f"重大疑难事项须经领导小组批准专案办理后才能{what}，请先上报领导小组办公室。"
-            )
 
 
 Handler = Callable[[ActionContext], Awaitable[Change]]
@@ -272,15 +269,28 @@ async def reply(x: ActionContext) -> Change:
     """The written reply (书面答复): ``reply`` is what the complainant reads; without it the
     action's ``text`` is the reply (the staff chat's ``/reply 案件号 内容``)."""
     answer = x.required("给缴费人的书面答复", x.action.reply or x.action.text)
-    await x.complex_needs_approval("答复")
     x.case.latest_reply = answer
     x.case.replied_at = x.now
     internal = x.note if x.action.reply else ""
-    return Change(
-        text=answer,
-        data={"reply": answer, "note": internal or None},
-        notes=x.tell(notices.replied(x.county, x.case, answer)),
-    )
+    data: dict[str, Any] = {"reply": answer, "note": internal or None}
+    notes = x.tell(notices.replied(x.county, x.case, answer))
+    state = x.state
+    if state is not None and state.joint_started and state.pending_opinions:
+        # Only the office (or the leader) may answer before every opinion is in
+        # (``permissions.refusal``): recorded, and the lead agency is told.
+        missing = list(state.pending_opinions)
+        data["override_missing_opinions"] = missing
+        names = texts.agency_names(x.county, missing)
+        lines = [
+            f"【先行答复】{x.case.number} 领导小组办公室决定不待{names}的书面意见，已答复缴费人。",
+            f"答复：{answer}",
+        ]
+        notes.append(
+            x.to_agency(
+                x.case.lead_agency, "override", f"先行答复 {x.case.number}", lines, DETAIL_ONLY
+            )
+        )
+    return Change(text=answer, data=data, notes=notes)
 
 
 async def escalate(x: ActionContext) -> Change:
@@ -308,7 +318,10 @@ async def approve(x: ActionContext) -> Change:
     old_due, old_tier = x.case.due_at, x.case.tier
     x.case.tier = "complex"
     complex_due = deadlines.due_at(
-        x.case.created_at, x.county.working_days("complex"), x.county.timezone
+        x.case.created_at,
+        x.county.working_days("complex"),
+        x.county.timezone,
+        x.county.work_calendar,
     )
     if complex_due > old_due:
         x.case.due_at = complex_due
@@ -402,11 +415,11 @@ async def reclassify(x: ActionContext) -> Change:
 
 async def extend_due(x: ActionContext) -> Change:
     days = x.action.extend_days
-    if type(days) is not int or days < 1 or days > 60:
-        raise InvalidAction("延长时限需要填写 1 到 60 个工作日。")
+    if type(days) is not int or days < 1 or days > deadlines.MAX_EXTENSION_DAYS:
+        raise InvalidAction(f"延长时限需要填写 1 到 {deadlines.MAX_EXTENSION_DAYS} 个工作日。")
     old = x.case.due_at
     tz = x.county.timezone
-    x.case.due_at = deadlines.extend(old, days, tz)
+    x.case.due_at = deadlines.extend(old, days, tz, x.county.work_calendar)
     x.case.reminders = []  # the reminders already sent were about the old date
     lines = [
         f"【延期】{x.case.number} 办理时限延长 {days} 个工作日：",
@@ -438,7 +451,6 @@ async def close(x: ActionContext) -> Change:
         x.case.replied_at = x.now
         settled = True
     else:
-        await x.complex_needs_approval("办结")
         # The internal note is never shown to the complainant; only a ``reply`` is.
         answer = (x.action.reply or "").strip() or None
         internal = x.note
@@ -533,6 +545,34 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+async def _state(
+    s: AsyncSession, case: Case, assignments: list[Assignment], filer: Filer | None
+) -> CaseState:
+    """The case's ``CaseState`` from its loaded rows and its milestone events."""
+    milestones = set(
+        (
+            await s.execute(
+                sa.select(col(Event.action))
+                .where(col(Event.case_id) == case.id, col(Event.action).in_(STATE_EVENTS))
+                .distinct()
+            )
+        ).scalars()
+    )
+    active_co = [a for a in assignments if a.active and a.role == "co"]
+    return CaseState(
+        status=case.status,
+        tier=case.tier,
+        lead=case.lead_agency,
+        co_agencies=tuple(a.agency_id for a in active_co),
+        pending_opinions=tuple(a.agency_id for a in active_co if a.opinion is None),
+        joint_started="start_joint" in milestones,
+        approved="approve" in milestones,
+        satisfaction=case.satisfaction,
+        filer_phone=filer.phone if filer else None,
+        channel_user=case.channel_user,
+    )
+
+
 def clean_action(action: StaffAction) -> StaffAction:
     """Written texts as the database takes them (no NUL, capped)."""
     return replace(
@@ -571,18 +611,30 @@ async def apply(
         person = await s.get(Person, case.complainant_id)
         filer = await s.get(Filer, case.filer_id) if case.filer_id else None
         assert person is not None
-        co = tuple(a.agency_id for a in assignments if a.active and a.role == "co")
-        check_permission(
+        state = await _state(s, case, assignments, filer)
+        problem = refusal(
+            state,
             action.actor,
             action.kind,
-            lead=case.lead_agency,
-            co_agencies=co,
-            filer_phone=filer.phone if filer else None,
-            channel_user=case.channel_user,
+            agency_names=lambda ids: texts.agency_names(county, ids),
         )
+        if problem is not None:
+            raise problem
         target = next_status(case.status, action)
+        counts = (await counts_for_cases(s, [case.id])).get(case.id)
         change = await handler(
-            ActionContext(county, s, case, person, filer, assignments, action, now)
+            ActionContext(
+                county,
+                s,
+                case,
+                person,
+                filer,
+                assignments,
+                action,
+                now,
+                attachments=counts.summary() if counts is not None else "",
+                state=state,
+            )
         )
         before = case.status
         case.status = target

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, timedelta
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from backend.categories import CATEGORIES, INSURANCE_TYPES, TIERS
+from backend.deadlines import MAX_EXTENSION_DAYS, WorkCalendar, calendar_warning
 
 Channel = Literal["console", "telegram", "wecom_app", "wecom_robot"]
 Period = Literal["before", "after", "any"]
@@ -97,6 +99,11 @@ class ObjectionRoute(_Model):
 OBJECTION_KINDS: tuple[str, ...] = ("mediation", "arbitration", "reconsideration", "litigation")
 
 
+Fact = Literal["period", "employer", "insurance_type", "amount", "people_count"]
+#: The 登记表's useful facts in the order the form carries them along.
+FACTS: tuple[Fact, ...] = ("period", "employer", "insurance_type", "amount", "people_count")
+
+
 class Dialogue(_Model):
     """The chat intake (``[dialogue]``): its wording and policy. Which questions it asks
     follows the routing table (a category whose rules read the period asks for it)."""
@@ -118,8 +125,15 @@ class Dialogue(_Model):
     #: The county's own wording of form questions, by slot name (``dialogs.form``).
     questions: dict[str, str] = Field(default_factory=dict)
     #: A question (not a dispute) about an insurance type -> the topic of its hotline;
-    #: ``payment``: questions about how much / where to pay (缴费咨询).
+    #: ``payment``: questions about how much / where to pay (缴费咨询); ``wages``: wages owed
+    #: (工资、工钱: not a fee dispute).
     consultation_hotlines: dict[str, str] = Field(default_factory=dict)
+    #: Useful facts of the 登记表 that routing may not read (时间、单位、险种、金额、人数), in
+    #: order: asked as optional parts of the last question the form asks anyway, never on
+    #: their own (the employer only when the story speaks of one).
+    facts_along: list[Fact] = Field(default_factory=lambda: list(FACTS))
+    #: The most things one question asks when it carries facts along.
+    max_parts: int = Field(default=4, ge=1, le=8)
 
     @field_validator("employer_categories", "amount_categories")
     @classmethod
@@ -133,8 +147,8 @@ class Dialogue(_Model):
     @classmethod
     def _known_insurance(cls, value: dict[str, str]) -> dict[str, str]:
         for key in value:
-            if key not in INSURANCE_TYPES and key != "payment":
-                known = "、".join([*INSURANCE_TYPES, "payment"])
+            if key not in INSURANCE_TYPES and key not in ("payment", "wages"):
+                known = "、".join([*INSURANCE_TYPES, "payment", "wages"])
                 raise ValueError(f"不认识的险种“{key}”，应为 {known} 之一")
         return value
 
@@ -156,6 +170,79 @@ class AttachmentRules(_Model):
     keep_days_after_archive: int | None = Field(default=None, ge=1, le=36500)
     #: Days an upload may wait for a report that is never confirmed (an abandoned draft).
     keep_days_unfiled: int = Field(default=30, ge=1, le=3650)
+
+
+def _days(value: Any) -> Any:
+    """TOML dates, and "2027-02-05~2027-02-11" (or 至) for a run of days, as one list."""
+    if not isinstance(value, list):
+        return value
+    out: list[Any] = []
+    for item in value:
+        if isinstance(item, str) and re.search(r"[~～至]", item):
+            first, _, last = re.split(r"\s*([~～至])\s*", item.strip(), maxsplit=1)
+            try:
+                start, end = date.fromisoformat(first), date.fromisoformat(last)
+            except ValueError:
+                raise ValueError(f"“{item[:40]}”应写成 2027-02-05~2027-02-11") from None
+            if end < start or (end - start).days > 31:
+                raise ValueError(f"“{item[:40]}”的起止日期不对")
+            out += [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        else:
+            out.append(item)
+    return out
+
+
+class CalendarYear(_Model):
+    """One year of the State Council's holiday notice (国务院办公厅关于部分节假日安排的通知),
+    entered by the IT clerk for a year ``chinese_calendar`` does not have yet."""
+
+    year: int = Field(ge=2000, le=2100)
+    #: 通知的文号或标题, for whoever checks the entry later.
+    source: str | None = None
+    #: 放假日 (the whole runs: 2027-02-05~2027-02-11).
+    holidays: list[date] = Field(min_length=1)
+    #: 调休上班的周六、周日.
+    workdays: list[date] = Field(default_factory=list)
+
+    _expand = field_validator("holidays", "workdays", mode="before")(_days)
+
+    @model_validator(mode="after")
+    def _in_year(self) -> CalendarYear:
+        first = date(self.year - 1, 12, 1)  # 元旦 may start on the 30th or 31st of December
+        for i, day in enumerate(self.holidays):
+            if not first <= day <= date(self.year, 12, 31):
+                raise _KeyError(("holidays", i), f"{day} 不在 {self.year} 年的通知范围内")
+        for i, day in enumerate(self.workdays):
+            if not first <= day <= date(self.year, 12, 31):
+                raise _KeyError(("workdays", i), f"{day} 不在 {self.year} 年的通知范围内")
+            if day.weekday() < 5:
+                raise _KeyError(("workdays", i), f"{day} 不是周六或周日，不用写作调休上班日")
+            if day in self.holidays:
+                raise _KeyError(("workdays", i), f"{day} 同时写在了放假日里")
+        return self
+
+
+class CalendarRules(_Model):
+    """``[calendar]``: holiday notices for years the ``chinese_calendar`` library lacks (its
+    data wins where it has the year)."""
+
+    years: list[CalendarYear] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> CalendarRules:
+        seen: set[int] = set()
+        for i, entry in enumerate(self.years):
+            if entry.year in seen:
+                raise _KeyError(("years", i, "year"), f"{entry.year} 年写了两次")
+            seen.add(entry.year)
+        return self
+
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(
+            holidays=frozenset(d for y in self.years for d in y.holidays),
+            workdays=frozenset(d for y in self.years for d in y.workdays),
+            years=frozenset(y.year for y in self.years),
+        )
 
 
 class Deadlines(_Model):
@@ -226,6 +313,7 @@ class County(_Model):
     objection_routes: list[ObjectionRoute] = Field(default_factory=list)
     sms: Sms = Field(default_factory=Sms)
     dialogue: Dialogue = Field(default_factory=Dialogue)
+    calendar: CalendarRules = Field(default_factory=CalendarRules)
 
     @field_validator("timezone")
     @classmethod
@@ -376,13 +464,29 @@ class County(_Model):
             raise ValueError(tier)
         return self.deadlines.for_tier(tier)
 
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        """Working days: ``chinese_calendar``, then ``[calendar]``, then the 办法's rules."""
+        return self.calendar.work_calendar()
+
+    def longest_working_days(self) -> int:
+        """The furthest a due date can be set: the longest deadline plus an extension."""
+        longest = max(self.deadlines.for_tier(t) for t in TIERS)
+        return longest + MAX_EXTENSION_DAYS
+
+    def calendar_warning(self, today: date) -> str | None:
+        """One sentence when a due date set from ``today`` can fall in a year whose holiday
+        schedule neither ``chinese_calendar`` nor ``[calendar]`` has (``yichuang check``,
+        ``serve``); None when every such year is known."""
+        return calendar_warning(self.work_calendar, today, self.longest_working_days())
+
 
 class _KeyError(ValueError):
     """A cross-reference problem at a known key (raised inside the model validator)."""
 
-    def __init__(self, key: str, problem: str) -> None:
+    def __init__(self, key: str | tuple[int | str, ...], problem: str) -> None:
         super().__init__(problem)
-        self.key = key
+        self.key = key if isinstance(key, str) else _key(key)
         self.problem = problem
 
 
@@ -417,16 +521,45 @@ def parse_county(text: str, source: str = "<text>") -> County:
         raise ConfigError(_describe(exc, source)) from None
 
 
+#: tomllib's complaints (their stable opening words) in Chinese.
+_TOML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("Cannot declare", "同一个键或表写了两次"),
+    ("Cannot mutate immutable namespace", "不能往已写完的表里再加键"),
+    ("Cannot overwrite a value", "同一个键写了两次"),
+    ("Cannot redefine namespace", "同一个表写了两次"),
+    ("Duplicate inline table key", "行内表里同一个键写了两次"),
+    ("Escaped character", "转义字符不对"),
+    ("Expected '=' after a key", "键的后面缺少“=”"),
+    ("Expected ']]'", "数组表的名字后缺少“]]”"),
+    ("Expected ']'", "表名后缺少“]”"),
+    ("Expected", "缺少应有的符号"),
+    ("Found invalid character", "有不该出现的字符（键名含中文或空格时要加引号）"),
+    ("Illegal character", "有不允许的字符"),
+    ("Invalid date or datetime", "日期写法不对，应如 2027-01-01"),
+    ("Invalid hex value", "十六进制写法不对"),
+    ("Invalid initial character for a key part", "键名开头的字符不对（含中文时要加引号）"),
+    ("Invalid statement", "这一行不是“键 = 值”也不是 [表名]"),
+    ("Invalid value", "值的写法不对（文字要加引号，日期如 2027-01-01，列表用方括号）"),
+    ("Unclosed array", "列表缺少结尾的“]”"),
+    ("Unclosed inline table", "行内表缺少结尾的“}”"),
+    ("Unescaped", "文字里的反斜杠要写成两个"),
+    ("Unterminated string", "文字缺少结尾的引号"),
+)
+
+
 def _toml_problem(exc: tomllib.TOMLDecodeError) -> str:
-    """ "Invalid value (at line 1, column 6)" -> "第 1 行第 6 列：Invalid value"."""
+    """ "Invalid value (at line 1, column 6)" -> "第 1 行第 6 列：值的写法不对……"."""
     text = str(exc)
     found = re.search(r"\s*\(at line (\d+), column (\d+)\)", text)
+    message = text[: found.start()] if found else text
+    words = next((zh for en, zh in _TOML_PROBLEMS if message.startswith(en)), "写法不对")
     if found is None:
-        return text
-    return f"第 {found.group(1)} 行第 {found.group(2)} 列：{text[: found.start()]}"
+        return words
+    return f"第 {found.group(1)} 行第 {found.group(2)} 列：{words}"
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
+    """The dotted path with 0-based list indexes, as the validators build it."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -434,6 +567,25 @@ def _key(loc: tuple[int | str, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def readable_key(key: str) -> str:
+    """A path as the IT clerk counts: "agencies[3].phone" -> "第4个 agencies 的 phone",
+    "routing.refund[2].co[0]" -> "第3个 routing.refund 的第1个 co" (lists count from 1)."""
+    groups: list[str] = []
+    current = ""
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", key):
+        if name:
+            current = f"{current}.{name}" if current else name
+        else:
+            groups.append(f"第{int(index) + 1}个 {current}" if current else f"第{int(index) + 1}个")
+            current = ""
+    if current:
+        groups.append(current)
+    text = groups[0] if groups else key
+    for group in groups[1:]:
+        text += f" 的{group}" if group.startswith("第") else f" 的 {group}"
+    return text
 
 
 _PROBLEMS: dict[str, str] = {
@@ -460,11 +612,31 @@ _PROBLEMS: dict[str, str] = {
     "greater_than": "数值太小",
     "less_than_equal": "数值太大",
     "too_short": "至少要有一项",
+    "too_long": "项数太多",
+    "literal_error": "取值不在可选范围内",
+    "enum": "取值不在可选范围内",
+    "url_parsing": "应为网址，如 https://example.org",
+    "url_scheme": "网址应以 http:// 或 https:// 开头",
+    "bool_parsing": "应为 true 或 false",
+    "path_type": "应为文件路径",
 }
 
 
-def problem_text(kind: str, fallback: str) -> str:
-    """Chinese wording of a pydantic error type (``fallback``: pydantic's own message)."""
+def problem_text(kind: str, fallback: str = "取值不对") -> str:
+    """Chinese wording of a pydantic error type (``fallback`` when it has none: never
+    pydantic's English message)."""
+    english = fallback
+    if not re.search(r"[\u4e00-\u9fff]", fallback):
+        fallback = "取值不对"
+    if kind == "literal_error":
+        values = re.findall(r"'([^']*)'", english)
+        if values:
+            return f"应为 {'、'.join(values)} 之一"
+    limit = re.search(r"(-?\d+(?:\.\d+)?)\s*$", english)
+    if kind in ("less_than_equal", "less_than") and limit:
+        return f"数值太大（不能超过 {limit.group(1)}）"
+    if kind in ("greater_than_equal", "greater_than") and limit:
+        return f"数值太小（不能小于 {limit.group(1)}）"
     return _PROBLEMS.get(kind, fallback)
 
 
@@ -473,10 +645,12 @@ def _describe(exc: ValidationError, source: str) -> str:
     first = errors[0]
     ctx: dict[str, Any] = first.get("ctx") or {}
     inner = ctx.get("error")
+    where = _key(tuple(first["loc"]))
     if isinstance(inner, _KeyError):
-        key, problem = inner.key, inner.problem
+        key = f"{where}.{inner.key}" if where else inner.key
+        problem = inner.problem
     else:
-        key = _key(tuple(first["loc"])) or "（顶层）"
+        key = where
         kind = first["type"]
         if kind == "literal_error":
             problem = f"取值应为 {ctx.get('expected', '')} 之一"
@@ -488,6 +662,7 @@ def _describe(exc: ValidationError, source: str) -> str:
         elif kind == "value_error" and isinstance(inner, ValueError):
             problem = str(inner)
         else:
-            problem = _PROBLEMS.get(kind, first["msg"])
+            problem = _PROBLEMS.get(kind, "取值不对")
     more = f"（另有 {len(errors) - 1} 处问题）" if len(errors) > 1 else ""
-    return f"配置文件 {source} 中 {key}：{problem}{more}。"
+    shown = readable_key(key) if key else "（顶层）"
+    return f"配置文件 {source} 中 {shown}：{problem}{more}。"

@@ -12,11 +12,24 @@ transaction; leaving the block without ``finish`` (an exception, a crash) change
 the channel's re-delivery is handled as if it were the first. SQLite has one writer at a time
 and serves one process: there the in-process lock guards the turn and ``finish`` is one short
 write transaction (a long write transaction would block the case desk's own writes).
+
+PostgreSQL, the hot path of every message, talks to asyncpg directly with fixed SQL (prepared
+once per connection by asyncpg's statement cache): BEGIN, one statement that locks the row
+and reads the message's mark, one that saves the state and marks the message, COMMIT — four
+round trips. The lock is tried with ``SKIP LOCKED`` first: a row held by another turn (or
+missing) takes the slow path, which waits for the lock and THEN reads the mark in a statement
+of its own, so a concurrent turn on the same message that committed while we waited is seen
+(one statement's snapshot is older than the lock it waited for). ``finish`` marks the message
+with ``ON CONFLICT DO NOTHING`` and saves the state only if the mark was new: should a copy
+of the same message still have been handled meanwhile, nothing is saved and ``t.done`` is set.
+``mark_answered`` (after the answer went out) is written in groups: the marks that come in
+while one UPDATE runs go in the next; it returns once its mark is durable.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -36,6 +49,45 @@ from backend.models import Conversation, ProcessedMessage, utcnow
 #: below the pool size (10 + 20 overflow) means the pool can never be exhausted by turns
 #: waiting for each other.
 MAX_LOCKED_TURNS = 12
+
+# PostgreSQL statements of the turn (asyncpg, ``$n`` parameters). The JSON columns go in as
+# text (SQLAlchemy's asyncpg codec on every pooled connection) and come out parsed.
+_PG_LOCK_FAST = """
+SELECT c.state, pm.message_id IS NOT NULL AS done, pm.replies, pm.answered_at
+FROM conversations c
+LEFT JOIN processed_messages pm ON pm.channel = c.channel AND pm.message_id = $3
+WHERE c.channel = $1 AND c.user_ref = $2
+FOR UPDATE OF c SKIP LOCKED
+"""
+_PG_CREATE = """
+INSERT INTO conversations (channel, user_ref, state, updated_at) VALUES ($1, $2, NULL, $3)
+ON CONFLICT (channel, user_ref) DO NOTHING
+RETURNING true
+"""
+_PG_LOCK_WAIT = """
+SELECT state FROM conversations WHERE channel = $1 AND user_ref = $2 FOR UPDATE
+"""
+_PG_MARK_OF = """
+SELECT replies, answered_at FROM processed_messages WHERE channel = $1 AND message_id = $2
+"""
+_PG_FINISH = """
+WITH mark AS (
+    INSERT INTO processed_messages (channel, message_id, received_at, replies)
+    VALUES ($1, $3, $4, $5::json)
+    ON CONFLICT (channel, message_id) DO NOTHING
+    RETURNING 1
+), saved AS (
+    UPDATE conversations SET state = $6::json, updated_at = $4
+    WHERE channel = $1 AND user_ref = $2 AND $7::boolean AND EXISTS (SELECT 1 FROM mark)
+    RETURNING 1
+)
+SELECT count(*) FROM mark
+"""
+_PG_ANSWERED = """
+UPDATE processed_messages p SET answered_at = $3, replies = NULL
+FROM unnest($1::varchar[], $2::varchar[]) AS m(channel, message_id)
+WHERE p.channel = m.channel AND p.message_id = m.message_id
+"""
 
 
 @dataclass
@@ -57,12 +109,16 @@ class Turn:
     async def finish(
         self, state: dict[str, Any] | None, replies: list[dict[str, Any]] | None = None
     ) -> None:
-        """Save ``state`` (None: leave it as it was) and mark the message handled, atomically."""
+        """Save ``state`` (None: leave it as it was) and mark the message handled, atomically.
+        If another copy of the message was handled meanwhile, nothing is saved and ``done``
+        becomes True."""
         if self.finished:
             raise RuntimeError("turn already finished")
         assert self._finish is not None
-        await self._finish(state, replies)
+        recorded = await self._finish(state, replies)
         self.finished = True
+        if recorded is False:
+            self.done = True
 
 
 class SqlConversationStore:
@@ -80,6 +136,9 @@ class SqlConversationStore:
         )
         self._max_locked = max_locked_turns
         self._slots: asyncio.Semaphore | None = None
+        #: ``mark_answered`` waiting for the next UPDATE (PostgreSQL), and its writer.
+        self._answered: list[tuple[str, str, asyncio.Future[None]]] = []
+        self._answering: asyncio.Task[None] | None = None
 
     def _insert(self) -> Any:
         return postgresql.insert if self.db.dialect_name == "postgresql" else sqlite.insert
@@ -113,55 +172,51 @@ class SqlConversationStore:
 
     @asynccontextmanager
     async def _locked_pg(self, channel: str, user_ref: str, message_id: str) -> AsyncIterator[Turn]:
-        table = Conversation.__table__  # type: ignore[attr-defined]
-        pm = ProcessedMessage.__table__  # type: ignore[attr-defined]
-        # The conversation row locked and, in the same round trip, the message's mark.
-        lock = (
-            sa.select(
-                table.c.state,
-                pm.c.message_id.is_not(None).label("done"),
-                pm.c.replies,
-                pm.c.answered_at,
-            )
-            .select_from(
-                table.outerjoin(
-                    pm, sa.and_(pm.c.channel == table.c.channel, pm.c.message_id == message_id)
-                )
-            )
-            .where(table.c.channel == channel, table.c.user_ref == user_ref)
-            .with_for_update(of=table)
-        )
-        async with self.db.session(write=True) as s:
-            row = (await s.execute(lock)).first()
-            if row is None:
-                # A new conversation: create the row to lock. Of two processes racing here,
-                # one inserts; the other's insert waits for it, does nothing, and then waits
-                # for the row lock like any later message.
-                await s.execute(
-                    postgresql.insert(table)
-                    .values(channel=channel, user_ref=user_ref, state=None, updated_at=self.clock())
-                    .on_conflict_do_nothing(index_elements=["channel", "user_ref"])
-                )
-                row = (await s.execute(lock)).one()
-            turn = Turn(
-                state=dict(row.state) if isinstance(row.state, dict) else None,
-                done=bool(row.done),
-                replies=list(row.replies) if row.replies else None,
-                answered=row.answered_at is not None,
-            )
-
-            async def finish(
-                new_state: dict[str, Any] | None, replies: list[dict[str, Any]] | None
-            ) -> None:
-                await self._write(s, channel, user_ref, message_id, new_state, replies)
-                await s.commit()
-
-            turn._finish = finish
+        async with self.db.raw_connection() as conn:
+            await conn.execute("BEGIN")
+            open_tx = True
             try:
+                turn = await self._lock_pg(conn, channel, user_ref, message_id)
+
+                async def finish(
+                    new_state: dict[str, Any] | None, replies: list[dict[str, Any]] | None
+                ) -> bool:
+                    nonlocal open_tx
+                    marked = await conn.fetchval(
+                        _PG_FINISH,
+                        channel,
+                        user_ref,
+                        message_id,
+                        self.clock(),
+                        None if replies is None else json.dumps(replies),
+                        None if new_state is None else json.dumps(new_state),
+                        new_state is not None,
+                    )
+                    # Not marked: a copy of this message was handled meanwhile; keep nothing.
+                    open_tx = False
+                    await conn.execute("COMMIT" if marked else "ROLLBACK")
+                    return bool(marked)
+
+                turn._finish = finish
                 yield turn
             finally:
-                if not turn.finished:
-                    await s.rollback()
+                if open_tx:  # left without finish (an error, a crash test): nothing changes
+                    await conn.execute("ROLLBACK")
+
+    async def _lock_pg(self, conn: Any, channel: str, user_ref: str, message_id: str) -> Turn:
+        """Lock the conversation row; the turn as saved, and the message's mark."""
+        row = await conn.fetchrow(_PG_LOCK_FAST, channel, user_ref, message_id)
+        if row is not None:
+            return _turn(row["state"], row["done"], row["replies"], row["answered_at"])
+        # A new conversation (create the row: of two processes racing here, one inserts, the
+        # other waits for it and does nothing), or a row another turn holds: wait for the
+        # lock, then read the mark afresh.
+        created = await conn.fetchval(_PG_CREATE, channel, user_ref, self.clock())
+        state = None if created else await conn.fetchval(_PG_LOCK_WAIT, channel, user_ref)
+        mark = await conn.fetchrow(_PG_MARK_OF, channel, message_id)
+        if mark is None:
+            return _turn(state, False, None, None)
+        return _turn(state, True, mark["replies"], mark["answered_at"])
 
     @asynccontextmanager
     async def _unlocked(self, channel: str, user_ref: str, message_id: str) -> AsyncIterator[Turn]:
@@ -231,6 +286,14 @@ class SqlConversationStore:
 
     async def mark_answered(self, channel: str, message_id: str) -> None:
         """The replies of a handled message reached the user: a re-delivery now gets nothing."""
+        if self.db.dialect_name == "postgresql":
+            # Group commit: the marks that come in while one UPDATE runs go in the next one
+            # (durable before this returns).
+            done = asyncio.get_running_loop().create_future()
+            self._answered.append((channel, message_id, done))
+            self._write_answered_soon()
+            await done
+            return
         pm = ProcessedMessage.__table__  # type: ignore[attr-defined]
         async with self.db.session(write=True) as s:
             await s.execute(
@@ -239,6 +302,28 @@ class SqlConversationStore:
                 .values(answered_at=self.clock(), replies=None)
             )
             await s.commit()
+
+    def _write_answered_soon(self) -> None:
+        task = self._answering
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            self._answering = asyncio.create_task(self._write_answered())
+
+    async def _write_answered(self) -> None:
+        while self._answered:
+            batch, self._answered = self._answered, []
+            try:
+                async with self.db.raw_connection() as conn:  # one statement, autocommitted
+                    await conn.execute(
+                        _PG_ANSWERED, [b[0] for b in batch], [b[1] for b in batch], self.clock()
+                    )
+            except Exception as exc:
+                _settle(batch, exc)
+            except BaseException:  # cancelled (shutting down): nobody waits forever
+                for *_, waiter in batch:
+                    waiter.cancel()
+                raise
+            else:
+                _settle(batch, None)
 
     async def prune(self, before: datetime) -> int:
         """Forget handled message ids received before ``before`` (channels re-send for a day
@@ -313,3 +398,23 @@ class SqlConversationStore:
             result = await s.execute(stmt)
             await s.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _turn(state: Any, done: bool, replies: Any, answered_at: Any) -> Turn:
+    return Turn(
+        state=dict(state) if isinstance(state, dict) else None,
+        done=bool(done),
+        replies=list(replies) if replies else None,
+        answered=answered_at is not None,
+    )
+
+
+def _settle(batch: list[tuple[str, str, asyncio.Future[None]]], error: Exception | None) -> None:
+    """Tell the waiting ``mark_answered`` calls how their marks went."""
+    for *_, waiter in batch:
+        if waiter.done() or waiter.get_loop().is_closed():
+            continue
+        if error is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(error)

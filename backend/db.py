@@ -11,6 +11,7 @@ import asyncio
 import errno
 import logging
 import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.util import greenlet_spawn
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,18 @@ POOL_TIMEOUT = 5.0
 #: A session left idle inside a transaction (a hung process holding a conversation lock) is
 #: ended by the server after this long, so its locks go to the next process.
 IDLE_IN_TRANSACTION_TIMEOUT = 60.0
+
+#: Pool of each process (PostgreSQL): a turn holds one connection (its conversation row lock)
+#: and may need a second for the case desk; see ``backend.conversations.MAX_LOCKED_TURNS``.
+POOL_SIZE = 10
+MAX_OVERFLOW = 20
+#: A pooled connection unused for this long is pinged before use (SQLAlchemy's
+#: ``pool_pre_ping`` pings on EVERY checkout, three round trips with asyncpg: BEGIN, ``;``,
+#: ROLLBACK — the largest single cost of a dialogue turn). A busy connection that died is
+#: found by the statement that fails on it, which invalidates the whole pool.
+IDLE_PING_SECONDS = 20.0
+#: Connections are replaced after this long (a firewall may drop long-idle TCP silently).
+POOL_RECYCLE_SECONDS = 1800
 
 #: SQLSTATE classes that mean "the database cannot serve this now" rather than "this statement
 #: is wrong": 08 connection, 53 resources, 57 operator intervention (statement timeout,
@@ -175,8 +189,8 @@ class Database:
                         f"无法创建数据库目录 {path.parent}：{exc.strerror}。"
                     ) from None
         else:
-            kwargs["pool_pre_ping"] = True
             kwargs["pool_timeout"] = pool_timeout
+            kwargs["pool_recycle"] = POOL_RECYCLE_SECONDS
             kwargs["connect_args"] = {
                 # Fail within seconds, not asyncpg's default minute, when the server is away.
                 "timeout": connect_timeout,
@@ -188,8 +202,8 @@ class Database:
                     ),
                 },
             }
-            kwargs["pool_size"] = 10
-            kwargs["max_overflow"] = 20
+            kwargs["pool_size"] = POOL_SIZE
+            kwargs["max_overflow"] = MAX_OVERFLOW
         try:
             engine = create_async_engine(parsed, **kwargs)
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
@@ -198,6 +212,8 @@ class Database:
             ) from None
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
+        else:
+            _ping_when_idle(engine)
         db = cls(engine, parsed)
         if check:
             try:
@@ -224,6 +240,32 @@ class Database:
         maker = self._write_sessions if write else self._sessions
         async with maker() as session:
             yield session
+
+    @asynccontextmanager
+    async def raw_connection(self) -> AsyncIterator[Any]:
+        """A pooled connection as the driver's own (PostgreSQL: an ``asyncpg.Connection``), for
+        hot paths that want prepared statements without the ORM (taken from the pool itself,
+        without SQLAlchemy's ``Connection`` around it). The caller ends every transaction it
+        starts. An error that means the database is away (``is_unavailable``) or that leaves
+        the connection in an unknown state (a cancelled statement, a failed rollback)
+        invalidates the pool's connections, as SQLAlchemy does for its own."""
+        pool = self.engine.sync_engine.pool
+        fairy = await greenlet_spawn(pool.connect)
+        try:
+            driver = fairy.driver_connection
+            try:
+                yield driver
+            except BaseException as exc:
+                if is_unavailable(exc) or not _idle(driver) or not isinstance(exc, Exception):
+                    reason = exc if isinstance(exc, Exception) else None
+                    # What SQLAlchemy does on a disconnect: this generation of connections goes.
+                    try:
+                        await greenlet_spawn(pool._invalidate, fairy, reason)
+                    except Exception as closing:  # the original error is the one to report
+                        log.warning("invalidating the pool failed: %s", type(closing).__name__)
+                raise
+        finally:
+            await greenlet_spawn(fairy.close)  # back to the pool (or away, if invalidated)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Run the Alembic migrations up to ``revision`` (safe with concurrent callers on PG)."""
@@ -310,12 +352,59 @@ def is_unavailable(exc: BaseException) -> bool:
             return True  # the address could not be reached (asyncio tries each address)
         if isinstance(e, DBAPIError) and e.connection_invalidated:
             return True
+        if type(e).__module__.startswith("asyncpg") and _broken_asyncpg(e):
+            return True
         sqlstate = getattr(e, "sqlstate", None)
         if isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES):
             return True
         orig = getattr(e, "orig", None)
         todo += [e.__cause__, e.__context__, orig if isinstance(orig, BaseException) else None]
     return False
+
+
+#: asyncpg's own words (no SQLSTATE) for a connection that cannot be used any more.
+_ASYNCPG_BROKEN = ("connection is closed", "another operation", "cannot perform operation")
+
+
+def _broken_asyncpg(e: BaseException) -> bool:
+    """An asyncpg client-side error (used directly, not through SQLAlchemy) that means the
+    connection is gone or out of step — e.g. the server ended it while it was idle — rather
+    than a mistake in the statement."""
+    name = type(e).__name__
+    if name == "InternalClientError":
+        return True
+    return name == "InterfaceError" and any(w in str(e) for w in _ASYNCPG_BROKEN)
+
+
+def _idle(driver: Any) -> bool:
+    """The driver connection is open and not inside a transaction."""
+    is_closed = getattr(driver, "is_closed", None)
+    if is_closed is None:
+        return True  # not asyncpg: nothing to check
+    try:
+        return not is_closed() and not driver.is_in_transaction()
+    except Exception:
+        return False
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection on checkout only when it has been idle a while
+    (``IDLE_PING_SECONDS``); a failed ping makes the pool take a fresh connection."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["yichuang_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("yichuang_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError(f"stale pooled connection: {type(exc).__name__}") from exc
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Any:

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+# Re-exported for ``dialogs`` (which may import only this module and ``backend.ports``):
+# money and channel names are written the same way everywhere.
+from backend.labels import channel_label, format_money  # noqa: F401
+
 
 @dataclass
 class ComplainantDraft:

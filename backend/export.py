@@ -7,8 +7,10 @@ by name, the channel in Chinese, and the process as 「日期 单位 人员 动�
 records (ARCHITECTURE.md "Case export (JSON)") whose chat ids (``channel_user``) are masked: the
 field stays for the tools that read it, the account behind it does not leave the server.
 
-A spreadsheet runs a cell starting with = + - @ as a formula: every text cell that could is
-written with a leading apostrophe (CSV and XLSX). Files are written 0600 (``write_file``).
+A spreadsheet runs a cell starting with = + - @ as a formula. In the CSV such a cell gets a
+leading apostrophe (the CSV convention); in the XLSX it is written as a text cell (explicit
+string type) with the ``quotePrefix`` style, so it shows exactly what was typed and no
+apostrophe. Files are written 0600 (``write_file``).
 """
 
 from __future__ import annotations
@@ -26,22 +28,15 @@ from zoneinfo import ZoneInfo
 from backend.access_log import AccessEntry
 from backend.categories import INSURANCE_TYPES
 from backend.config import County
+from backend.labels import CHANNEL_LABELS, access_label, channel_label, via_label
 from backend.views import CaseDetail, EventView
 from backend.workflow import VERDICTS
 
 FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
 ACCESS_LOG_FORMATS: tuple[str, ...] = ("json", "csv")
 
-#: How the register names a channel (受理渠道).
-CHANNEL_NAMES: dict[str, str] = {
-    "telegram": "Telegram",
-    "wecom_app": "企业微信",
-    "wecom_kf": "企业微信（微信客服）",
-    "wecom_robot": "企业微信",
-    "console": "窗口",
-    "sms": "短信",
-    "web": "网页",
-}
+#: How the register names a channel (受理渠道): the one table in ``backend.labels``.
+CHANNEL_NAMES: dict[str, str] = CHANNEL_LABELS
 
 #: The first decisions on a case: the 初步处理意见 and the 受理人员 of the 登记表.
 FIRST_DECISIONS = ("accept", "transfer", "transfer_out", "escalate", "close", "reply")
@@ -52,16 +47,19 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
-def safe_cell(value: Any) -> Any:
-    """``value`` as a spreadsheet shows it literally: text that a spreadsheet would run as a
-    formula gets a leading apostrophe; numbers and dates pass."""
-    if (
+def is_formula_like(value: Any) -> bool:
+    """True for text a spreadsheet would run as a formula (= + - @, also after spaces)."""
+    return (
         isinstance(value, str)
-        and value
+        and bool(value)
         and (value.startswith(FORMULA_LEADS) or value.lstrip().startswith(FORMULA_LEADS[:4]))
-    ):
-        return "'" + value
-    return value
+    )
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` for a CSV cell: formula-like text gets a leading apostrophe (the CSV
+    convention); numbers and dates pass."""
+    return "'" + value if is_formula_like(value) else value
 
 
 def register_record(c: CaseDetail) -> dict[str, Any]:
@@ -105,7 +103,7 @@ class _Register:
         return c.agency(agency_id).short_name if c.has_agency(agency_id) else agency_id
 
     def channel(self, c: CaseDetail) -> str:
-        name = CHANNEL_NAMES.get(c.channel, c.channel)
+        name = channel_label(c.channel)
         return f"网格员代办（{name}）" if c.filed_by is not None else name
 
     def first_decision(self, c: CaseDetail) -> EventView | None:
@@ -210,15 +208,20 @@ class _Register:
             ("答复时间", lambda c: self.when(c.replied_at)),
             ("办结时间", lambda c: self.when(c.closed_at)),
             ("评价", self.verdict),
+            ("附件", lambda c: c.attachments.total),
             ("办理过程（日期 单位 人员 动作）", self.process),
         ]
 
 
-def table(cases: Sequence[CaseDetail], county: County) -> tuple[list[str], list[list[Any]]]:
-    """Headers and rows (dates as local ``datetime``, counts as numbers, None when empty),
-    formula-leading text neutralised; shared by CSV and XLSX."""
+def table(
+    cases: Sequence[CaseDetail], county: County, *, csv_safe: bool = True
+) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows (dates as local ``datetime``, counts as numbers, None when empty);
+    ``csv_safe``: formula-like text with the CSV's leading apostrophe (the XLSX writer
+    neutralises those cells itself, without one)."""
     columns = _Register(county).columns()
-    return [h for h, _ in columns], [[safe_cell(get(c)) for _, get in columns] for c in cases]
+    cell = safe_cell if csv_safe else (lambda v: v)
+    return [h for h, _ in columns], [[cell(get(c)) for _, get in columns] for c in cases]
 
 
 def _csv_value(value: Any) -> Any:
@@ -243,7 +246,7 @@ def to_xlsx(cases: Sequence[CaseDetail], county: County) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    headers, rows = table(cases, county)
+    headers, rows = table(cases, county, csv_safe=False)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -255,6 +258,11 @@ def to_xlsx(cases: Sequence[CaseDetail], county: County) -> bytes:
         ws.append(row)
     for column in ws.iter_cols(min_row=2):
         for cell in column:
+            if is_formula_like(cell.value):
+                # Text, not a formula: the string type and the quotePrefix style (what Excel
+                # sets when one types '=…), so the cell shows =HYPERLINK… with no apostrophe.
+                cell.data_type = "s"
+                cell.quotePrefix = True
             if isinstance(cell.value, datetime):
                 cell.number_format = DATE_FORMAT
             elif isinstance(cell.value, str) and "\n" in cell.value:
@@ -296,9 +304,28 @@ def render_access_log(log: Sequence[AccessEntry], county: County, fmt: str) -> b
     writer.writerow(["时间", "人员", "单位", "案件编号", "查看内容", "途径"])
     for e in log:
         at = e.at.astimezone(reg.tz)
-        row = [f"{at:%Y-%m-%d %H:%M:%S}", e.actor_name or e.actor, reg.agency(e.agency)]
-        writer.writerow([safe_cell(v) for v in [*row, e.case_number or "", e.what, e.via]])
+        row = [
+            f"{at:%Y-%m-%d %H:%M:%S}",
+            reader_name(county, e.actor, e.actor_name),
+            reg.agency(e.agency),
+            e.case_number or "",
+            access_label(e.what),
+            via_label(e.via),
+        ]
+        writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def reader_name(county: County, ref: str, name: str) -> str:
+    """Who read, for people: the staff member's name, 命令行用户 root, 系统."""
+    kind, _, ident = ref.partition(":")
+    if kind in ("staff", "office", "leader"):
+        return county.staff_name(ident) or name or ident
+    if kind == "cli":
+        return f"命令行用户 {ident}" if ident else "命令行用户"
+    if kind == "system":
+        return "系统"
+    return name or ident or ref
 
 
 def write_file(path: Path, data: bytes) -> None:

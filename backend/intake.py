@@ -7,7 +7,11 @@ employer name longer than its column must never make the database refuse a repor
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+import secrets
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,16 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend import deadlines, notices, outbox, texts
+from backend.attachments.records import attach_draft_uploads
 from backend.categories import CATEGORIES
 from backend.cleaning import clean_amount, clean_block, clean_count, clean_line
 from backend.config import County
 from backend.db import Database
 from backend.drafts import CaseDraft, ComplainantDraft, FilerDraft, OpenedCase
-from backend.models import Assignment, Case, CaseCounter, Event, Filer, Person
+from backend.models import Assignment, Case, CaseCounter, Event, Filer, OutboxMessage, Person
 from backend.outbox import DETAIL_ONLY, STAFF_NEW_CASE_ACTIONS, STAFF_SIMPLE_CASE_ACTIONS, Note
 from backend.routing import Route, route
 from backend.tiers import decide_tier
 from backend.views import contact, iso
+from identifiers import mask_text
 
 
 def clean_draft(draft: CaseDraft) -> CaseDraft:
@@ -76,11 +82,9 @@ async def open_case(county: County, db: Database, draft: CaseDraft, now: datetim
     """Register a case in one transaction: number, routing, tier, due date, events, outbox."""
     draft = clean_draft(draft)
     key = draft.draft_key
-    if key is not None:
-        earlier = await opened_from_draft(county, db, key)
-        if earlier is not None:
-            return earlier
     try:
+        # The look-up of an earlier opening of this draft is the first statement of the
+        # opening's own transaction (one transaction, not two).
         return await _open_new(county, db, draft, now)
     except sa.exc.IntegrityError:
         # Another process opened the same draft between our look-up and our commit.
@@ -95,22 +99,24 @@ async def open_case(county: County, db: Database, draft: CaseDraft, now: datetim
 async def opened_from_draft(county: County, db: Database, key: str) -> OpenedCase | None:
     """The case already opened from draft ``key``, as ``open_case`` returned it."""
     async with db.session() as s:
-        case = (
-            await s.execute(sa.select(Case).where(col(Case.draft_key) == key))
-        ).scalar_one_or_none()
-        if case is None:
-            return None
-        assert case.id is not None
-        rows = await s.execute(
-            sa.select(col(Assignment.agency_id))
-            .where(
-                col(Assignment.case_id) == case.id,
-                col(Assignment.role) == "co",
-                col(Assignment.active).is_(True),
-            )
-            .order_by(col(Assignment.id))
+        return await _opened_from_draft(s, county, key)
+
+
+async def _opened_from_draft(s: AsyncSession, county: County, key: str) -> OpenedCase | None:
+    case = (await s.execute(sa.select(Case).where(col(Case.draft_key) == key))).scalar_one_or_none()
+    if case is None:
+        return None
+    assert case.id is not None
+    rows = await s.execute(
+        sa.select(col(Assignment.agency_id))
+        .where(
+            col(Assignment.case_id) == case.id,
+            col(Assignment.role) == "co",
+            col(Assignment.active).is_(True),
         )
-        co = [r[0] for r in rows]
+        .order_by(col(Assignment.id))
+    )
+    co = [r[0] for r in rows]
     return OpenedCase(
         number=case.number,
         category=case.category,
@@ -129,8 +135,12 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
     description = draft.description
     tz = county.timezone
     async with db.session(write=True) as s:
-        number = await next_number(s, county, now, db.dialect_name)
-        related = await earlier_cases(s, county, draft, category, now)
+        if draft.draft_key is not None:
+            earlier = await _opened_from_draft(s, county, draft.draft_key)
+            if earlier is not None:
+                return earlier
+        repeats = await earlier_cases(s, county, draft, category, now)
+        related = repeats.numbers
         routed = route(
             county, category, c.insurance_type, c.period_start, c.period_end, description
         )
@@ -148,7 +158,7 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
             today=deadlines.local_date(now, tz),
         )
         working_days = county.working_days(decision.tier)
-        due = deadlines.due_at(now, working_days, tz)
+        due = deadlines.due_at(now, working_days, tz, county.work_calendar)
         person = Person(
             kind=c.kind,
             name=c.name,
@@ -159,7 +169,9 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
             township=c.township,
             village=c.village,
         )
-        s.add(person)
+        # Rows go in with Core statements (the ORM's unit of work costs more than the
+        # statements themselves); the objects stay, unattached, for the texts below.
+        person.id = await _insert(s, person)
         filer: Filer | None = None
         if draft.filed_by is not None:
             f = draft.filed_by
@@ -172,11 +184,14 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
                 channel=draft.channel,
                 channel_user=draft.channel_user,
             )
-            s.add(filer)
-        await s.flush()
-        assert person.id is not None
+            filer.id = await _insert(s, filer)
+        # The counter row stays locked until commit, so the number is taken LAST: the case is
+        # written first under a placeholder (unique, seen by no other transaction), with its
+        # assignments, events, uploads and outbox rows; then one statement takes the number
+        # and puts it in place of the placeholder, sent together with the COMMIT: concurrent
+        # openings wait for each other for the server's work only (``number_and_commit``).
         case = Case(
-            number=number,
+            number=_placeholder(),
             status="registered",
             category=category,
             tier=decision.tier,
@@ -201,12 +216,15 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
             reminders=[],
             updated_at=now,
         )
-        s.add(case)
-        await s.flush()
-        assert case.id is not None
-        s.add(Assignment(case_id=case.id, agency_id=routed.lead, role="lead", assigned_at=now))
-        for co in routed.co:
-            s.add(Assignment(case_id=case.id, agency_id=co, role="co", assigned_at=now))
+        case.id = await _insert(s, case)
+        await _insert_many(
+            s,
+            [Assignment(case_id=case.id, agency_id=routed.lead, role="lead", assigned_at=now)]
+            + [
+                Assignment(case_id=case.id, agency_id=co, role="co", assigned_at=now)
+                for co in routed.co
+            ],
+        )
         opener = f"grid_worker:{filer.phone}" if filer is not None else "complainant"
         register = Event(
             case_id=case.id,
@@ -231,15 +249,34 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
                 "outside_gazetteer": outside_gazetteer(county, c.township, c.village),
             },
         )
-        s.add(register)
-        for event in _side_events(county, case, filer, draft, related, opener, now):
-            s.add(event)
-        await s.flush()
-        assert register.id is not None
+        register.id = await _insert(s, register)
+        await _insert_many(
+            s,
+            _side_events(county, case, filer, draft, related, opener, now)
+            + repeats.events(case.id, now),
+        )
+        # Photos, voice and files sent while the draft was open follow it into the case, in
+        # this same transaction (a rollback attaches nothing).
+        counts = await attach_draft_uploads(
+            s, draft.draft_key, case.id, event_id=register.id, now=now
+        )
         label = deadlines.due_label(due, tz, working_days)
-        notes = new_case_notes(county, case, person, filer, routed, label)
+        notes = new_case_notes(
+            county,
+            case,
+            person,
+            filer,
+            routed,
+            label,
+            attachments=counts.summary(),
+            warnings=repeats.warnings(),
+        )
         outbox.write(s, case, f"{case.number}:{register.id}", notes, now)
-        await s.commit()
+        await s.flush()
+        # Now the number: it replaces the placeholder on the case and in its outbox rows.
+        placeholder = case.number
+        number = await number_and_commit(s, county, case.id, placeholder, now, db.dialect_name)
+        case.number = number
     return OpenedCase(
         number=number,
         category=category,
@@ -293,6 +330,109 @@ def _side_events(
     return out
 
 
+def _row(obj: Any) -> dict[str, Any]:
+    """The column values of a model object, its unset primary key left to the database."""
+    table = type(obj).__table__
+    return {
+        c.name: getattr(obj, c.name)
+        for c in table.columns
+        if not (c.primary_key and getattr(obj, c.name) is None)
+    }
+
+
+async def _insert(s: AsyncSession, obj: Any) -> int:
+    """INSERT one row of ``obj`` (Core, no unit of work); its new id."""
+    table = type(obj).__table__
+    new_id = (
+        await s.execute(sa.insert(table).values(_row(obj)).returning(table.c.id))
+    ).scalar_one()
+    return int(new_id)
+
+
+async def _insert_many(s: AsyncSession, objs: list[Any]) -> None:
+    """INSERT rows of one model in one statement (executemany)."""
+    if objs:
+        await s.execute(sa.insert(type(objs[0]).__table__), [_row(o) for o in objs])
+
+
+def _placeholder() -> str:
+    """A case's number until the counter gives it one (same transaction; never committed).
+    Letters only: no digit run in it could ever look like a phone or ID number to masking."""
+    return "~" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(24))
+
+
+async def number_and_commit(
+    s: AsyncSession, county: County, case_id: int, placeholder: str, now: datetime, dialect: str
+) -> str:
+    """Give case ``case_id`` the next number (``next_number``) in place of ``placeholder`` —
+    on the case and in the texts and keys of its outbox rows — and commit; return it.
+
+    PostgreSQL: the counter row stays locked from the increment to the commit, so both go to
+    the server in ONE message (a simple-protocol query: the numbering statement, COMMIT, and
+    a BEGIN that leaves SQLAlchemy an empty transaction to end). The lock is then held for
+    the server's own work only, never across a round trip to a busy event loop. The values
+    are inlined: the county id (checked against its pattern), numbers and our placeholder."""
+    if dialect != "postgresql":
+        cases = Case.__table__  # type: ignore[attr-defined]
+        box = OutboxMessage.__table__  # type: ignore[attr-defined]
+        number = await next_number(s, county, now, dialect)
+        await s.execute(sa.update(cases).where(cases.c.id == case_id).values(number=number))
+        await s.execute(
+            sa.update(box)
+            .where(box.c.case_id == case_id)
+            .values(
+                {
+                    col: sa.func.replace(box.c[col], placeholder, number)
+                    for col in ("title", "body", "dedup_key")
+                }
+            )
+        )
+        await s.commit()
+        return number
+    year = now.astimezone(ZoneInfo(county.timezone)).year
+    if not _COUNTY_ID.fullmatch(county.id) or not _PLACEHOLDER.fullmatch(placeholder):
+        raise ValueError("county id or placeholder not fit to be inlined")
+    sql = _NUMBER_AND_COMMIT_PG.format(
+        county=f"'{county.id}'",
+        year=int(year),
+        prefix=f"'{county.id}-{int(year)}-'",
+        id=int(case_id),
+        placeholder=f"'{placeholder}'",
+    )
+    conn = await s.connection()
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    await driver.execute(sql)  # committed from here on
+    number = await driver.fetchval("SELECT number FROM cases WHERE id = $1", case_id)
+    await s.commit()  # ends the empty transaction the query began
+    return str(number)
+
+
+#: What ``number_and_commit`` inlines (the county id's pattern is the config's).
+_COUNTY_ID = re.compile(r"[A-Z][A-Z0-9]{0,7}")
+_PLACEHOLDER = re.compile(r"~[a-z]{24}")
+
+#: ``number_and_commit`` on PostgreSQL (``lpad`` would cut a number past 999999, hence the
+#: CASE). One simple-protocol query: should the statement fail, the rest is not run.
+_NUMBER_AND_COMMIT_PG = """
+WITH n AS (
+    INSERT INTO case_counters (county, year, last_seq) VALUES ({county}, {year}, 1)
+    ON CONFLICT (county, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
+    RETURNING last_seq
+), c AS (
+    UPDATE cases SET number = {prefix} || CASE WHEN n.last_seq < 1000000
+        THEN lpad(n.last_seq::text, 6, '0') ELSE n.last_seq::text END
+    FROM n WHERE cases.id = {id}
+    RETURNING cases.number
+)
+UPDATE outbox SET title = replace(outbox.title, {placeholder}, c.number),
+    body = replace(outbox.body, {placeholder}, c.number),
+    dedup_key = replace(outbox.dedup_key, {placeholder}, c.number)
+FROM c WHERE outbox.case_id = {id};
+COMMIT;
+BEGIN
+"""
+
+
 async def next_number(s: AsyncSession, county: County, now: datetime, dialect: str) -> str:
     """``YC-2026-000123``: an atomic upsert-increment of ``case_counters`` (row-locked on
     PostgreSQL until commit, so concurrent openings get distinct sequential numbers)."""
@@ -313,34 +453,67 @@ async def next_number(s: AsyncSession, county: County, now: datetime, dialect: s
 
 async def earlier_cases(
     s: AsyncSession, county: County, draft: CaseDraft, category: str, now: datetime
-) -> list[str]:
-    """Repeat complaints (重复件): same ID number, or same employer / credit code in the
-    same category, within the window. Newest first. ``draft`` is cleaned."""
+) -> Repeats:
+    """Repeat complaints (重复件: 同一人或同一单位就同类事项再次反映): the same ID number, credit
+    code or employer IN THE SAME CATEGORY within the window, newest first; and, in any
+    category, earlier cases on the same ID number under another name (a note for staff).
+    One query. ``draft`` is cleaned."""
     c = draft.complainant
     same: list[Any] = []
     if c.id_number:
         same.append(col(Person.id_number) == c.id_number)
-    by_employer = [
-        cond
-        for cond, value in (
-            (col(Person.credit_code) == c.credit_code, c.credit_code),
-            (col(Person.employer) == c.employer, c.employer),
-        )
-        if value
-    ]
-    if by_employer:
-        same.append(sa.and_(sa.or_(*by_employer), col(Case.category) == category))
+    if c.credit_code:
+        same.append(col(Person.credit_code) == c.credit_code)
+    if c.employer:
+        same.append(col(Person.employer) == c.employer)
     if not same:
-        return []
+        return Repeats()
     since = now - timedelta(days=county.repeat_window_days)
     rows = await s.execute(
-        sa.select(col(Case.number))
+        sa.select(col(Case.number), col(Case.category), col(Person.id_number), col(Person.name))
         .join(Person, col(Person.id) == col(Case.complainant_id))
         .where(col(Case.created_at) >= since, sa.or_(*same))
         .order_by(col(Case.created_at).desc(), col(Case.id).desc())
-        .limit(20)
+        .limit(50)
     )
-    return [r[0] for r in rows]
+    numbers: list[str] = []
+    other_names: list[tuple[str, str]] = []
+    for number, earlier_category, id_number, name in rows.all():
+        if earlier_category == category and len(numbers) < 20:
+            numbers.append(number)
+        if c.id_number and id_number == c.id_number and name and c.name and name != c.name:
+            other_names.append((number, name))
+    return Repeats(numbers, other_names[:5])
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """What ``earlier_cases`` found: repeats (same category) and name conflicts on an ID."""
+
+    numbers: list[str] = field(default_factory=list)
+    #: (case number, the name given there) for earlier cases on the same ID number.
+    other_names: list[tuple[str, str]] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        """Lines for the staff pushes: the names differ, so check who is who."""
+        if not self.other_names:
+            return []
+        seen = "；".join(f"{number} 登记为“{mask_text(name)}”" for number, name in self.other_names)
+        return [f"请核对身份：同一身份证号此前以其他姓名反映过（{seen}）"]
+
+    def events(self, case_id: int | None, now: datetime) -> list[Event]:
+        if not self.other_names or case_id is None:
+            return []
+        return [
+            Event(
+                case_id=case_id,
+                at=now,
+                actor="system",
+                action="identity_check",
+                text=self.warnings()[0],
+                data={"cases": [n for n, _ in self.other_names]},
+            )
+        ]
 
 
 def outside_gazetteer(county: County, township: str | None, village: str | None) -> bool:
@@ -351,10 +524,22 @@ def outside_gazetteer(county: County, township: str | None, village: str | None)
 
 
 def new_case_notes(
-    county: County, case: Case, person: Person, filer: Filer | None, routed: Route, label: str
+    county: County,
+    case: Case,
+    person: Person,
+    filer: Filer | None,
+    routed: Route,
+    label: str,
+    *,
+    attachments: str = "",
+    warnings: Sequence[str] = (),
 ) -> list[Note]:
-    """The lead's, co-agencies' and (complex) office's pushes; the villager's SMS."""
-    summary = texts.case_summary(county, case, person, filer, lead=routed.lead, co=routed.co)
+    """The lead's, co-agencies' and (complex) office's pushes; the villager's SMS.
+    ``attachments``: what came with the draft ("照片 2 张、语音 1 条"); ``warnings``: lines
+    staff must read (an ID number seen under another name)."""
+    summary = texts.case_summary(
+        county, case, person, filer, lead=routed.lead, co=routed.co, attachments=attachments
+    ) + list(warnings)
     lead_actions = STAFF_SIMPLE_CASE_ACTIONS if case.tier == "simple" else STAFF_NEW_CASE_ACTIONS
     ask = (
         "简易事项：请当场办结（写明给缴费人的答复），或受理、移送。"

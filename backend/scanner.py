@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from backend import outbox
+from backend.attachments.records import counts_for_cases
 from backend.clock import as_clock
 from backend.config import County
-from backend.deadlines import due_label, working_days_left
+from backend.deadlines import due_label, local_date, working_days_left
 from backend.models import Assignment, Case, Event, Filer, Person
 from backend.notifier import SessionSource
 from backend.outbox import Note
@@ -57,7 +58,7 @@ def reminder_due(county: County, case: Case, now: datetime) -> str | None:
     # A case due the same day (简易) must not be "due soon" minutes after it was filed.
     if now - case.created_at < timedelta(hours=county.due_soon_grace_hours):
         return None
-    left = working_days_left(now, case.due_at, county.timezone)
+    left = working_days_left(now, case.due_at, county.timezone, county.work_calendar)
     return DUE_SOON if left <= county.due_soon_days else None
 
 
@@ -66,10 +67,25 @@ class OverdueScanner:
         self._county = county
         self._db = db
         self._clock = as_clock(clock)
+        #: Days the holiday-calendar warning was logged on (once a day is enough).
+        self._calendar_checked: date | None = None
+
+    def check_calendar(self, now: datetime) -> str | None:
+        """Log (warning, once a day) when a due date set now can fall in a year whose
+        holiday schedule neither ``chinese_calendar`` nor the county file has."""
+        today = local_date(now, self._county.timezone)
+        if self._calendar_checked == today:
+            return None
+        self._calendar_checked = today
+        warning = self._county.calendar_warning(today)
+        if warning:
+            log.warning("%s", warning)
+        return warning
 
     async def scan(self) -> ScanResult:
         """One pass over the open cases; returns what was queued."""
         now = self._clock()
+        self.check_calendar(now)
         # Working days can be separated by a week of holidays: look far enough ahead.
         horizon = now + timedelta(days=max(14, 3 * self._county.due_soon_days + 14))
         c = Case.__table__.c  # type: ignore[attr-defined]
@@ -109,7 +125,9 @@ class OverdueScanner:
             filer = await session.get(Filer, case.filer_id) if case.filer_id else None
             co = await _co_agencies(session, case_id)
             assert person is not None
-            self._queue(session, case, person, filer, co, kind, now)
+            counts = (await counts_for_cases(session, [case_id])).get(case_id)
+            attachments = counts.summary() if counts is not None else ""
+            self._queue(session, case, person, filer, co, kind, now, attachments)
             case.reminders = [*(case.reminders or []), kind]
             case.updated_at = now
             session.add(case)
@@ -125,10 +143,11 @@ class OverdueScanner:
         co: list[str],
         kind: str,
         now: datetime,
+        attachments: str = "",
     ) -> None:
         county = self._county
         tz = county.timezone
-        left = working_days_left(now, case.due_at, tz)
+        left = working_days_left(now, case.due_at, tz, county.work_calendar)
         if kind == OVERDUE:
             head = f"案件 {case.number} 已超过办理时限（{local(case.due_at, tz)}），请立即办理并说明原因。"
         else:
@@ -136,8 +155,10 @@ class OverdueScanner:
                 f"案件 {case.number} 将于 {local(case.due_at, tz)} 到期"
                 f"（还剩 {max(left, 0)} 个工作日），请抓紧办理。"
             )
-        summary = case_summary(county, case, person, filer, lead=case.lead_agency, co=co)
         assert case.id is not None
+        summary = case_summary(
+            county, case, person, filer, lead=case.lead_agency, co=co, attachments=attachments
+        )
         session.add(
             Event(
                 case_id=case.id,

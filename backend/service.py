@@ -29,6 +29,7 @@ from backend.config import County
 from backend.db import Database
 from backend.drafts import CaseDraft, CaseView, OpenedCase
 from backend.models import Case, Filer, Person, utcnow
+from backend.permissions import allowed_actions
 from backend.views import (
     AssignmentView,
     CaseDetail,
@@ -64,6 +65,7 @@ __all__ = [
     "InvalidFilter",
     "PersonView",
     "StaffAction",
+    "allowed_actions",
     "normalise_number",
 ]
 
@@ -164,6 +166,15 @@ class CaseService:
                 (await s.execute(views.case_query(f, now, self.county.timezone))).scalars()
             )
             return await views.details(s, self.county, cases, now, with_events=f.with_events)
+
+    async def count_cases(self, filter: CaseFilter | None = None) -> int:
+        """How many cases match ``filter`` (all of them: its ``limit`` and ``offset`` are
+        ignored), so a list can say "showing 50 of 59"."""
+        f = filter or CaseFilter()
+        f.validate()
+        async with self.db.session() as s:
+            total = await s.scalar(views.count_query(f, self._now(), self.county.timezone))
+        return int(total or 0)
 
     async def act(self, number: str, action: StaffAction) -> CaseDetail:
         """Apply one staff (or complainant) action: permission, transition, event, outbox —

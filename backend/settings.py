@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     config: Path | None = None  # county TOML; None -> the packaged example county
 
     http_host: str = "127.0.0.1"
-    http_port: int = 8080
+    http_port: int = Field(default=8080, ge=1, le=65535)
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org/bot"
@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     #: from their messages); optional.
     wecom_kf_open_kfid: str | None = None
 
-    nlu_backend: str = "builtin"  # builtin | rasa
+    nlu_backend: Literal["builtin", "rasa"] = "builtin"
     rasa_url: str | None = None
     #: Where trained NLU models are cached; default: a user cache directory.
     nlu_model_dir: Path | None = None
@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     attachments_s3_endpoint: str | None = None
     attachments_s3_region: str = "us-east-1"
     attachments_s3_prefix: str = "attachments/"
-    attachments_s3_addressing: str = "auto"  # auto | path | virtual
+    attachments_s3_addressing: Literal["auto", "path", "virtual"] = "auto"
     attachments_s3_access_key_id: str | None = None
     attachments_s3_secret_access_key: SecretStr | None = None
 
@@ -57,3 +57,55 @@ def secret_value(value: Any) -> str | None:
         return None
     raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
     return raw or None
+
+
+#: What each setting should look like, for the sentence about a bad value.
+_EXPECTED: dict[str, str] = {
+    "http_port": "应为 1 到 65535 之间的端口号，如 8080",
+    "nlu_backend": "应为 builtin（内置）或 rasa",
+    "attachments_s3_addressing": "应为 auto、path 或 virtual",
+    "attachments_s3_region": "应为区域名，如 us-east-1",
+    "config": "应为县配置文件的路径",
+}
+
+#: pydantic's error types in Chinese (never its English message).
+_TYPES: dict[str, str] = {
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "literal_error": "不是可选的值",
+    "less_than_equal": "数值太大",
+    "greater_than_equal": "数值太小",
+    "string_type": "应为文字",
+    "path_type": "应为路径",
+    "missing": "缺少此项",
+    "json_invalid": "不是合法的 JSON",
+}
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """One Chinese sentence for a bad ``YICHUANG_*`` value: which variable, what was given,
+    what it should be (``环境变量 YICHUANG_HTTP_PORT 的值“abc”不对：应为 1 到 65535 之间的
+    端口号，如 8080。``)."""
+    first = exc.errors()[0]
+    field = "_".join(str(p) for p in first["loc"])
+    name = "YICHUANG_" + field.upper()
+    given = first.get("input")
+    shown = f"“{str(given)[:40]}”" if isinstance(given, str | int | float) else ""
+    problem = _EXPECTED.get(field) or _TYPES.get(first["type"], "取值不对")
+    more = f"（另有 {len(exc.errors()) - 1} 处问题）" if len(exc.errors()) > 1 else ""
+    return f"环境变量 {name} 的值{shown}不对：{problem}{more}。"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """``Settings()`` from the environment (plus ``overrides``, validated too); a bad value
+    raises ``SettingsError`` with one sentence."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(settings_problem(exc)) from None
+
+
+class SettingsError(ValueError):
+    """A ``YICHUANG_*`` variable has a value the program cannot use (one Chinese sentence)."""

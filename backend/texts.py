@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from backend.categories import INSURANCE_TYPES, category_label, tier_label
 from backend.config import Agency, County
+from backend.labels import format_money
 from backend.models import Case, Filer, Person
 from backend.workflow import ROUTES
 from identifiers.masking import mask_id, mask_phone, mask_text
@@ -48,8 +49,11 @@ def case_summary(
     *,
     lead: str,
     co: Iterable[str],
+    attachments: str = "",
 ) -> list[str]:
-    """The lines staff see about a case: personal data masked, free text masked too."""
+    """The lines staff see about a case: personal data masked, free text masked too.
+    ``attachments``: what the case carries (``AttachmentCounts.summary()``: "照片 2 张、语音
+    1 条"); the line is left out when there are none."""
     who = person.name or person.employer or "（未留姓名）"
     kind = "用人单位" if person.kind == "employer" else "个人"
     ident = [f"{who}（{kind}）"]
@@ -75,7 +79,7 @@ def case_summary(
     if period:
         facts.append(f"所属期 {period}")
     if case.amount is not None:
-        facts.append(f"金额 {case.amount:,.2f} 元")
+        facts.append(f"金额 {format_money(case.amount)}")
     if case.people_count is not None:
         facts.append(f"涉及 {case.people_count} 人")
     if facts:
@@ -83,6 +87,8 @@ def case_summary(
     if filer is not None:
         lines.append(f"代办：网格员 {filer.name}（{mask_phone(filer.phone)}）")
     lines.append(f"诉求：{mask_text(case.description)}")
+    if attachments:
+        lines.append(f"附件：{attachments}（请在工作台案件详情中查看）")
     lines.append(f"牵头单位：{agency_names(county, [lead])}；联办单位：{agency_names(county, co)}")
     if case.repeat_of:
         lines.append(f"重复件：与 {case.repeat_of} 相关")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from backend.config import TierRules
+from backend.labels import format_money
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def decide_tier(
     if people_count is not None and people_count >= rules.complex_people:
         reasons.append(f"涉及 {people_count} 人（群体性）")
     if amount is not None and amount >= rules.complex_amount:
-        reasons.append(f"争议金额 {amount:,.0f} 元")
+        reasons.append(f"争议金额 {format_money(amount)}")
     haystack = " ".join([text, *keywords])
     words = [w for w in rules.complex_keywords if w in haystack]
     if words:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,18 +13,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.attachments.records import AttachmentCounts, counts_for_cases
 from backend.categories import CATEGORIES, TIERS, category_label, tier_label
 from backend.config import County
 from backend.drafts import AgencyContact, CaseView
 from backend.models import Assignment, Case, Event, Filer, Person
+from backend.permissions import STATE_EVENTS, CaseState, possible_actions
 from backend.workflow import (
     OPEN_STATUSES,
     STATUSES,
     InvalidAction,
     action_label,
-    allowed_actions,
     status_label,
 )
+from identifiers import digit_string, normalise_case_number, phone_digits
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,17 @@ class CaseDetail:
     assignments: tuple[AssignmentView, ...]
     events: tuple[EventView, ...]
     overdue: bool
-    #: Legal next actions in the current status (before permission checks).
+    #: Actions SOMEONE can take now (status, tier, approval, missing opinions; any role).
+    #: What one actor can do: ``backend.permissions.allowed_actions(detail, actor)``.
     allowed_actions: tuple[str, ...]
     #: The agency that first received the case (首问): it keeps read access after a transfer.
     first_agency: str | None = None
+    #: Photos, voice messages, videos and files the case carries (issue 15).
+    attachments: AttachmentCounts = field(default_factory=AttachmentCounts)
+    #: Joint handling was started (发起联办): the reply waits for every co-agency's opinion.
+    joint_started: bool = False
+    #: A complex case was approved (批准专案办理): it may be answered.
+    approved: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -186,6 +195,8 @@ class CaseDetail:
             "replied_at": iso(self.replied_at),
             "closed_at": iso(self.closed_at),
             "satisfaction": self.satisfaction,
+            "attachments": self.attachments.total,
+            "attachment_counts": self.attachments.to_json(),
             "events": [
                 {
                     "at": iso(e.at),
@@ -219,7 +230,8 @@ class CaseFilter:
     overdue: bool | None = None
     created_from: date | datetime | None = None
     created_to: date | datetime | None = None  # inclusive when a date
-    #: Substring of number, description, complainant name / employer / phone.
+    #: Substring of number, description, complainant name / employer / phone / ID number /
+    #: credit code; a number is matched by its digits (spaces, dashes, +86, full-width).
     text: str | None = None
     limit: int | None = 500
     offset: int = 0
@@ -259,8 +271,56 @@ def day_start(value: date | datetime, tz: str) -> datetime:
 
 
 def case_query(f: CaseFilter, now: datetime, tz: str) -> Any:
-    """The SELECT of ``Case`` rows matching ``f``, newest first."""
-    q = sa.select(Case).join(Person, col(Person.id) == col(Case.complainant_id))
+    """The SELECT of ``Case`` rows matching ``f``, newest first (``f.limit``, ``f.offset``)."""
+    q = _filtered(sa.select(Case), f, now, tz)
+    q = q.order_by(col(Case.created_at).desc(), col(Case.id).desc()).offset(f.offset)
+    if f.limit is not None:
+        q = q.limit(f.limit)
+    return q
+
+
+def count_query(f: CaseFilter, now: datetime, tz: str) -> Any:
+    """SELECT count(*) of the cases matching ``f`` (all of them, whatever ``f.limit``)."""
+    return _filtered(sa.select(sa.func.count(col(Case.id))), f, now, tz)
+
+
+def _text_match(text: str) -> Any:
+    """Where a search text matches: as typed in the texts and names; by its digits in the
+    phone, ID number and credit code (``138 1234 1427`` finds 13812341427)."""
+    like = f"%{_escape_like(text)}%"
+    fields: list[Any] = [
+        col(Case.number).ilike(like, escape="\\"),
+        col(Case.description).ilike(like, escape="\\"),
+        col(Person.name).ilike(like, escape="\\"),
+        col(Person.employer).ilike(like, escape="\\"),
+        col(Person.phone).ilike(like, escape="\\"),
+        col(Person.id_number).ilike(like, escape="\\"),
+        col(Person.credit_code).ilike(like, escape="\\"),
+    ]
+    digits = phone_digits(text) or digit_string(text)
+    if digits and len(digits) >= 3:
+        by_digits = f"%{digits.lstrip('+')}%"
+        stored_phone = sa.func.replace(
+            sa.func.replace(sa.func.replace(col(Person.phone), " ", ""), "-", ""), "+86", ""
+        )
+        fields += [
+            stored_phone.like(by_digits),
+            sa.func.upper(col(Person.id_number)).like(by_digits),
+            sa.func.upper(col(Person.credit_code)).like(by_digits),
+        ]
+    normalised = normalise_case_number(text)
+    if normalised:
+        fields.append(col(Case.number) == normalised)
+    return sa.or_(*fields)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(q: Any, f: CaseFilter, now: datetime, tz: str) -> Any:
+    """``q`` (a SELECT from cases) with the WHERE of ``f``."""
+    q = q.select_from(Case).join(Person, col(Person.id) == col(Case.complainant_id))
     if f.status:
         statuses = [f.status] if isinstance(f.status, str) else list(f.status)
         q = q.where(col(Case.status).in_(statuses))
@@ -292,20 +352,8 @@ def case_query(f: CaseFilter, now: datetime, tz: str) -> Any:
             else day_start(f.created_to + timedelta(days=1), tz)
         )
         q = q.where(col(Case.created_at) < end)
-    if f.text:
-        like = f"%{f.text.strip()}%"
-        q = q.where(
-            sa.or_(
-                col(Case.number).ilike(like),
-                col(Case.description).ilike(like),
-                col(Person.name).ilike(like),
-                col(Person.employer).ilike(like),
-                col(Person.phone).ilike(like),
-            )
-        )
-    q = q.order_by(col(Case.created_at).desc(), col(Case.id).desc()).offset(f.offset)
-    if f.limit is not None:
-        q = q.limit(f.limit)
+    if f.text and f.text.strip():
+        q = q.where(_text_match(f.text.strip()))
     return q
 
 
@@ -419,13 +467,16 @@ async def details(
         assignments[a.case_id].append(a)
     events: dict[int, list[Event]] = {i: [] for i in ids if i is not None}
     repeat_events: dict[int, list[str]] = {}
+    milestones: dict[int, set[str]] = {i: set() for i in ids if i is not None}
     event_q = sa.select(Event).where(col(Event.case_id).in_(ids))
     if not with_events:
-        event_q = event_q.where(col(Event.action) == "repeat")
+        event_q = event_q.where(col(Event.action).in_(("repeat", *STATE_EVENTS)))
     for e in (await s.execute(event_q.order_by(col(Event.at), col(Event.id)))).scalars():
         events[e.case_id].append(e)
         if e.action == "repeat":
             repeat_events[e.case_id] = list((e.data or {}).get("related_cases", []))
+        if e.action in STATE_EVENTS:
+            milestones[e.case_id].add(e.action)
     later: dict[str, list[str]] = {}
     for repeat_of, num in (
         await s.execute(
@@ -436,6 +487,7 @@ async def details(
     ).all():
         if repeat_of is not None:
             later.setdefault(repeat_of, []).append(num)
+    counts = await counts_for_cases(s, [i for i in ids if i is not None])
     out = []
     for c in cases:
         assert c.id is not None
@@ -443,7 +495,10 @@ async def details(
         f = filers.get(c.filer_id) if c.filer_id else None
         related = tuple(dict.fromkeys([*repeat_events.get(c.id, []), *later.get(c.number, [])]))
         shown = events[c.id] if with_events else []
-        out.append(_detail(county, c, p, f, assignments[c.id], shown, related, now))
+        detail = _detail(county, c, p, f, assignments[c.id], shown, related, now, milestones[c.id])
+        if c.id in counts:
+            detail = replace(detail, attachments=counts[c.id])
+        out.append(detail)
     return out
 
 
@@ -456,6 +511,7 @@ def _detail(
     events: list[Event],
     related: tuple[str, ...],
     now: datetime,
+    milestones: set[str] | frozenset[str] = frozenset(),
 ) -> CaseDetail:
     def event_view(e: Event) -> EventView:
         data = dict(e.data or {})
@@ -464,6 +520,21 @@ def _detail(
             e.id or 0, e.at, e.actor, e.action, action_label(e.action), e.text, data, name, agency
         )
 
+    co = tuple(a.agency_id for a in assignments if a.active and a.role == "co")
+    state = CaseState(
+        status=c.status,
+        tier=c.tier,
+        lead=c.lead_agency,
+        co_agencies=co,
+        pending_opinions=tuple(
+            a.agency_id for a in assignments if a.active and a.role == "co" and a.opinion is None
+        ),
+        joint_started="start_joint" in milestones,
+        approved="approve" in milestones,
+        satisfaction=c.satisfaction,
+        filer_phone=f.phone if f is not None else None,
+        channel_user=c.channel_user,
+    )
     return CaseDetail(
         number=c.number,
         status=c.status,
@@ -479,7 +550,7 @@ def _detail(
         channel=c.channel,
         channel_user=c.channel_user,
         lead_agency=c.lead_agency,
-        co_agencies=tuple(a.agency_id for a in assignments if a.active and a.role == "co"),
+        co_agencies=co,
         complainant=PersonView(
             p.kind, p.name, p.phone, p.id_number, p.employer, p.credit_code, p.township, p.village
         ),
@@ -515,6 +586,8 @@ def _detail(
         ),
         events=tuple(event_view(e) for e in events),
         overdue=c.status in OPEN_STATUSES and c.due_at < now,
-        allowed_actions=allowed_actions(c.status),
+        allowed_actions=possible_actions(state),
         first_agency=c.first_agency,
+        joint_started=state.joint_started,
+        approved=state.approved,
     )

@@ -54,6 +54,8 @@ ACTION_LABELS: dict[str, str] = {
     "due_soon": "临期提醒",
     "overdue": "超期督办",
     "relay": "网格员已转告",
+    "attachment": "补充材料",
+    "identity_check": "身份核对提示",
 }
 
 ACTIONS: tuple[str, ...] = (

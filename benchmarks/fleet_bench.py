@@ -9,11 +9,18 @@ Scenarios (each on a fresh fleet and database, dropped afterwards):
 - ``outage``: at the offered rate, the database cut (or black-holed) for ``--outage-seconds``
   by a TCP proxy between the servers and PostgreSQL, then restored.
 
-Counts: cases opened vs residents whose 确认 was acknowledged, doubled cases (one resident,
-two cases), lost reports (confirmed but no case, or told a number that is not theirs), wrong
-data and lost corrections in the case, messages acknowledged but never answered, messages
-never acknowledged, residents who never finished. Targets: 0 doubled, 0 lost, 0 unanswered;
-≥ 150 messages/s; p99 ≤ 1 s at 100 messages/s offered.
+Columns: res residents; msgs messages acknowledged (2xx); msg/s over the phase; offered rate;
+p50/p99/max webhook time (POST to 2xx, per attempt); done residents with a case number;
+conf residents whose 确认 was acknowledged; cases in the database; double residents with two
+cases; lost confirmed without a case (or told a number that is not theirs); wrong / lostcorr
+case data not what the resident said last (lostcorr: one of two concurrent corrections lost);
+unans messages acknowledged but never answered (after the run settled); late answers that
+came after the resident gave up waiting and re-sent; extra answers beyond one per message;
+reask questions asked again after being answered; undeliv never acknowledged in 120 s;
+stuck residents who never finished; sorry "请稍后再发" answers; resent webhook attempts that
+failed (the front re-sent them). Targets (issue 14): 0 doubled, 0 lost, 0 unanswered;
+≥ 150 messages/s; p99 ≤ 1 s at 100 messages/s offered. The machine's load average and the
+servers' CPU time per message are printed too: on a shared machine the rates say little.
 
     .venv/bin/python benchmarks/fleet_bench.py [--residents 200] [--rate 100]
         [--scenario load|kill|outage|all] [--outage-seconds 5] [--outage-mode cut|blackhole]

@@ -7,12 +7,14 @@ time. Other parts ADD fields to ``AppContext`` (with defaults) and fill them her
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from backend.config import ConfigError, County, load_county, problem_text
+from backend.attachments.desk import AttachmentDesk
+from backend.config import ConfigError, County, load_county
 from backend.conversations import SqlConversationStore
 from backend.db import Database
 from backend.models import utcnow
@@ -51,19 +53,18 @@ class AppContext:
     nlu: LazyNlu | None = None
     #: What every channel hands user messages to (``dialogs.messages.InboundHandler``).
     dialogue: DialogueService | None = None
+    #: Photos, voice and files from residents (issue 15): receive, attach, list, fetch, prune.
+    attachments: AttachmentDesk | None = None
 
 
 def settings_from_env() -> Settings:
     """``Settings()`` with a bad ``YICHUANG_*`` value turned into one sentence (ConfigError)."""
-    from pydantic import ValidationError
+    from backend.settings import SettingsError, load_settings
 
     try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "YICHUANG_" + "_".join(str(p) for p in first["loc"]).upper()
-        problem = problem_text(first["type"], first["msg"])
-        raise ConfigError(f"环境变量 {name} 的值不对：{problem}。") from None
+        return load_settings()
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 async def build_context(
@@ -96,6 +97,8 @@ async def build_context(
             clock=clock,
             # SMS to villagers: printed until a gateway is configured (bot.senders.sms).
             notifier=Notifier(db, [ConsoleSender(), SmsSender(ConsoleSmsGateway())], clock=clock),
+            # The store (files on disk, or S3 when configured) is built once, here.
+            attachments=AttachmentDesk.from_settings(county, db, settings, clock),
         )
         build_dialogue(ctx)
         return ctx
@@ -105,7 +108,11 @@ async def build_context(
 
 
 async def close_context(ctx: AppContext) -> None:
-    await ctx.db.dispose()
+    try:
+        if ctx.attachments is not None:
+            await ctx.attachments.aclose()
+    finally:
+        await ctx.db.dispose()
 
 
 # --- the dialogue ------------------------------------------------------------------------
@@ -118,24 +125,57 @@ class LazyNlu:
         self.gazetteer = gazetteer
         self.settings = settings
         self._nlu: Any = None
+        self._loading = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """The model is in memory (a parse will not wait for loading or training)."""
+        return self._nlu is not None
 
     def load(self) -> Any:
         if self._nlu is None:
-            import nlu
-
-            self._nlu = nlu.load_nlu(
-                gazetteer=self.gazetteer,
-                model_dir=self.settings.nlu_model_dir,
-                backend=self.settings.nlu_backend,
-                rasa_url=self.settings.rasa_url,
-            )
+            with self._loading:  # the warm-up thread and a first parse may race
+                if self._nlu is None:
+                    self._nlu = self._load()
         return self._nlu
+
+    def _load(self) -> Any:
+        import nlu
+
+        return nlu.load_nlu(
+            gazetteer=self.gazetteer,
+            model_dir=self.settings.nlu_model_dir,
+            backend=self.settings.nlu_backend,
+            rasa_url=self.settings.rasa_url,
+        )
+
+    def model_built(self) -> bool:
+        """The model file for the current data is there (loading it will not train)."""
+        from nlu.model import default_model_dir, model_path
+
+        return model_path(self.settings.nlu_model_dir or default_model_dir()).exists()
 
     def parse(
         self, text: str, now: datetime | None = None, *, expecting: str | None = None
     ) -> Parse:
         result: Parse = self.load().parse(text, now=now, expecting=expecting)
         return result
+
+
+#: A first message with a bit of everything: what it touches is loaded before residents come.
+WARM_UP_TEXT = "我叫王小明，电话13800138000，公司去年欠了我两千三百元养老保险"
+
+
+def warm_up(ctx: AppContext) -> bool:
+    """Load the NLU and what a turn imports lazily (cn2an, compiled patterns), so the first
+    residents of a new process do not wait for it (blocking: run it in a thread). Nothing
+    is trained here: without a built model this returns False and the first parse builds it."""
+    if ctx.nlu is None or not ctx.nlu.model_built():
+        return False
+    import cn2an  # noqa: F401  (compiles its patterns on import: ~0.5 s)
+
+    ctx.nlu.parse(WARM_UP_TEXT)
+    return True
 
 
 def dialog_context(county: County) -> DialogContext:
@@ -182,6 +222,8 @@ def dialogue_settings(county: County) -> dict[str, Any]:
         ),
         employer_categories=frozenset(d.employer_categories),
         amount_categories=frozenset(d.amount_categories),
+        facts_along=tuple(d.facts_along),
+        max_parts=d.max_parts,
     )
     return {
         "form_rules": rules,

@@ -56,12 +56,53 @@ class _Parser(argparse.ArgumentParser):
     """argparse with its complaints as one Chinese sentence (sub-parsers inherit it)."""
 
     def error(self, message: str) -> NoReturn:
-        m = re.match(r"argument (\S+): (.*)", message, re.S)
-        if m and re.search(r"[\u4e00-\u9fff]", m.group(2)):
-            sentence = f"参数 {m.group(1)}：{m.group(2)}"
-        else:
-            sentence = f"命令行参数不对（{message}），用 {self.prog} --help 查看用法"
+        sentence = argparse_sentence(message, self.prog)
         self.exit(2, f"yichuang: {sentence.rstrip('。')}。\n")
+
+
+def _choices(text: str) -> str:
+    """ "'json', 'csv', 'xlsx'" (Python 3.11) or "json, csv, xlsx" (3.12+) -> "json、csv、xlsx"."""
+    return "、".join(c.strip().strip("'") for c in text.split(","))
+
+
+def argparse_sentence(message: str, prog: str) -> str:
+    """argparse's English complaint as one Chinese sentence (no English left but the names
+    of options and values the user typed)."""
+    hint = f"用 {prog} --help 查看用法"
+    m = re.match(r"argument (\S+): (.*)", message, re.S)
+    if m:
+        name, problem = m.group(1), m.group(2)
+        if re.search(r"[\u4e00-\u9fff]", problem):
+            return f"参数 {name}：{problem}"
+        found = re.match(r"invalid choice: '?(.*?)'? \(choose from (.*)\)$", problem, re.S)
+        if found:
+            return f"参数 {name} 不能取“{found.group(1)}”，可选：{_choices(found.group(2))}"
+        found = re.match(r"invalid \w+ value: '?(.*?)'?$", problem, re.S)
+        if found:
+            return f"参数 {name} 的值“{found.group(1)}”写法不对，{hint}"
+        if problem.startswith("expected one argument"):
+            return f"参数 {name} 后面要写一个值，{hint}"
+        if problem.startswith("expected"):
+            return f"参数 {name} 后面的值个数不对，{hint}"
+        found = re.match(r"not allowed with argument (\S+)", problem)
+        if found:
+            return f"参数 {name} 不能和 {found.group(1)} 一起用"
+        if problem.startswith("ignored explicit argument"):
+            return f"参数 {name} 不带值，{hint}"
+        return f"参数 {name} 不对，{hint}"
+    found = re.match(r"unrecognized arguments: (.*)", message, re.S)
+    if found:
+        return f"不认识的参数：{found.group(1).strip()}，{hint}"
+    found = re.match(r"the following arguments are required: (.*)", message, re.S)
+    if found:
+        return f"缺少参数：{_choices(found.group(1))}，{hint}"
+    found = re.match(r"ambiguous option: (\S+) could match (.*)", message, re.S)
+    if found:
+        return f"参数 {found.group(1)} 有歧义，可能是 {_choices(found.group(2))}"
+    found = re.match(r"one of the arguments (.*) is required", message, re.S)
+    if found:
+        return f"参数 {_choices(found.group(1).replace(' ', ','))} 中要写一个，{hint}"
+    return f"命令行参数不对，{hint}"
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -97,11 +138,27 @@ def _not_available(name: str) -> Callable[[argparse.Namespace], int]:
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
     """Errors that are the user's to fix, each carrying one sentence (imported only on error)."""
+    from pydantic import ValidationError
+
     from backend.config import ConfigError
     from backend.db import DatabaseError
+    from backend.settings import SettingsError
     from backend.workflow import WorkflowError
 
-    return (UserError, ConfigError, DatabaseError, WorkflowError)
+    return (UserError, ConfigError, DatabaseError, WorkflowError, SettingsError, ValidationError)
+
+
+def user_sentence(exc: BaseException) -> str:
+    """The one sentence for a user-fixable error: a bad ``YICHUANG_*`` value (``Settings()``
+    anywhere) named with what it should be; library fragments said in Chinese."""
+    from pydantic import ValidationError
+
+    from backend.settings import Settings, settings_problem
+    from backend.wording import chinese_reason
+
+    if isinstance(exc, ValidationError):
+        return settings_problem(exc) if exc.title == Settings.__name__ else "输入的值不对。"
+    return chinese_reason(str(exc))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,8 +178,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not isinstance(exc, _user_error_types()):
             raise
-        print(f"yichuang: {exc}", file=sys.stderr)
+        if not _is_users(exc):
+            raise
+        print(f"yichuang: {user_sentence(exc)}", file=sys.stderr)
         return 2
+
+
+def _is_users(exc: BaseException) -> bool:
+    """A pydantic ``ValidationError`` is the user's to fix only when it is about the
+    ``YICHUANG_*`` settings (``Settings()`` called anywhere, e.g. by ``serve``)."""
+    from pydantic import ValidationError
+
+    from backend.settings import Settings
+
+    return not isinstance(exc, ValidationError) or exc.title == Settings.__name__
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     lst.set_defaults(func=run_list)
 
     show = actions.add_parser("show", help="显示一件案件的全部信息和办理过程")
-    show.add_argument("number", help="案件编号，如 YC-2026-000123")
+    show.add_argument("number", metavar="案件编号", help="如 YC-2026-000123")
     show.set_defaults(func=run_show)
 
     export = actions.add_parser("export", help="导出案件台账")
@@ -56,7 +56,9 @@ def _add_filters(p: argparse.ArgumentParser, limit: int | None = 50) -> None:
     p.add_argument("--overdue", action="store_true", help="只看超期未办结的")
     p.add_argument("--from", dest="date_from", type=_date, help="登记日期起，YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date, help="登记日期止，YYYY-MM-DD")
-    p.add_argument("--text", help="按编号、内容、姓名、单位、电话搜索")
+    p.add_argument(
+        "--text", help="按编号、内容、姓名、单位、电话、身份证号搜索（号码可带空格或横线）"
+    )
     p.add_argument("--limit", type=_limit, default=limit, help="最多几条")
 
 
@@ -146,14 +148,19 @@ async def _with_context(work: Any) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     async def work(ctx: Any) -> int:
-        cases = await ctx.cases.list_cases(_filter(args, ctx.county, with_events=False))
-        print(render_list(cases, ctx.county))
+        wanted = _filter(args, ctx.county, with_events=False)
+        cases = await ctx.cases.list_cases(wanted)
+        total = len(cases)
+        if wanted.limit is not None and total >= wanted.limit:
+            total = await ctx.cases.count_cases(wanted)
+        print(render_list(cases, ctx.county, total))
         return 0
 
     return asyncio.run(_with_context(work))
 
 
-def render_list(cases: list[CaseDetail], county: County) -> str:
+def render_list(cases: list[CaseDetail], county: County, total: int | None = None) -> str:
+    """One line per case, then how many are shown and how many match (``total``)."""
     from backend.texts import local
 
     if not cases:
@@ -171,7 +178,11 @@ def render_list(cases: list[CaseDetail], county: County) -> str:
             f"{c.number}  {late}{c.status_label}  {c.category_label}/{c.tier_label}  "
             f"{lead}  {who}  时限 {local(c.due_at, county.timezone)}"
         )
-    lines.append(f"共 {len(cases)} 件")
+    total = len(cases) if total is None else max(total, len(cases))
+    if total > len(cases):
+        lines.append(f"显示最新的 {len(cases)} 件，符合条件的共 {total} 件（用 --limit 显示更多）")
+    else:
+        lines.append(f"共 {total} 件")
     return "\n".join(lines)
 
 
@@ -195,7 +206,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def render_detail(c: CaseDetail, county: County) -> str:
     from backend.categories import INSURANCE_TYPES
-    from backend.export import CHANNEL_NAMES
+    from backend.labels import channel_label, format_money
     from backend.texts import agency_names, local
     from backend.workflow import VERDICTS
 
@@ -205,7 +216,7 @@ def render_detail(c: CaseDetail, county: County) -> str:
         f"案件 {c.number}",
         f"状态：{c.status_label}{'（已超期）' if c.overdue else ''}",
         f"类别：{c.category_label}｜{c.tier_label}",
-        f"登记：{local(c.created_at, tz)}（{CHANNEL_NAMES.get(c.channel, c.channel)}"
+        f"登记：{local(c.created_at, tz)}（{channel_label(c.channel)}"
         f"{'，网格员代办' if c.filed_by else ''}）",
         f"时限：{local(c.due_at, tz)}",
         f"牵头单位：{agency_names(county, [c.lead_agency])}；联办单位：{agency_names(county, c.co_agencies)}"
@@ -227,7 +238,7 @@ def render_detail(c: CaseDetail, county: County) -> str:
     if c.period_start or c.period_end:
         facts.append(f"所属期 {c.period_start or '？'} 至 {c.period_end or '？'}")
     if c.amount is not None:
-        facts.append(f"金额 {c.amount:,.2f} 元")
+        facts.append(f"金额 {format_money(c.amount)}")
     if c.people_count is not None:
         facts.append(f"涉及 {c.people_count} 人")
     if facts:

@@ -23,7 +23,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     issue = token_sub.add_parser("issue", help="为工作人员签发新令牌（只显示这一次）")
     issue.add_argument("staff_id", metavar="STAFF_ID", help="县配置中的人员编号")
     issue.set_defaults(func=_sync(_issue))
-    revoke = token_sub.add_parser("revoke", help="吊销令牌：某人的全部令牌，或用 --token 指定一个")
+    revoke = token_sub.add_parser(
+        "revoke",
+        help="吊销令牌：某人的全部令牌（同时结束其全部网页工作台会话），或用 --token 指定一个",
+    )
     revoke.add_argument("staff_id", metavar="STAFF_ID", nargs="?", help="人员编号")
     revoke.add_argument("--token", help="只吊销这一个令牌")
     revoke.set_defaults(func=_sync(_revoke))
@@ -91,13 +94,13 @@ async def _revoke(ctx: Any, args: argparse.Namespace) -> int:
     if args.token:
         if not await auth.revoke_token(args.token):
             raise UserError("这个令牌不存在或已经吊销。")
-        print("已吊销 1 个令牌。")
+        print("已吊销 1 个令牌，用它登录的网页工作台会话已结束。")
         return 0
     if not args.staff_id:
         raise UserError("请给出人员编号，或用 --token 指定要吊销的令牌。")
     _check_staff_id(args.staff_id)
     count = await auth.revoke(args.staff_id)
-    print(f"已吊销 {args.staff_id} 的 {count} 个令牌。")
+    print(f"已吊销 {args.staff_id} 的 {count} 个令牌，并结束其全部网页工作台会话。")
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import importlib
 import logging
 import os
@@ -63,6 +64,7 @@ SELF_READING_PREFIXES = ("/wecom/",)
 DB_DOWN = "数据库暂时不可用，请稍后再试。"
 INTERNAL = "服务器内部错误，请稍后再试。"
 BODY_TOO_SLOW = "请求内容发送超时。"
+BODY_TOO_LARGE = "请求内容太大。"
 HANDLER_TOO_SLOW = "服务器处理超时，请稍后再试。"
 
 STARTED_KEY = web.AppKey("yichuang_started", float)
@@ -91,7 +93,12 @@ async def edge_guard(
         and request.content_type != "multipart/form-data"
     ):
         try:
-            await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+            async with asyncio.timeout(BODY_TIMEOUT):  # no task per request, unlike wait_for
+                await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            resp = _error(413, BODY_TOO_LARGE)
+            resp.force_close()
+            return resp
         except TimeoutError:
             log.warning(
                 "%s %s: body not received in %gs", request.method, request.path, BODY_TIMEOUT
@@ -142,7 +149,19 @@ def run_serve(args: argparse.Namespace) -> int:
         overrides["http_port"] = args.port
     if overrides:
         settings = settings.model_copy(update=overrides)
-    return asyncio.run(serve(settings, background=not args.no_background))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(serve(settings, background=not args.no_background))
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when it is installed (its sockets, timers and callbacks cost
+    less CPU than the standard loop's), else None (the standard one)."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 def load_plugins(ctx: Any, modules: Sequence[str] = PLUGIN_MODULES) -> list[ChannelPlugin]:
@@ -265,6 +284,21 @@ async def _scan_loop(ctx: Any, stop: asyncio.Event, interval: float = 60.0) -> N
             await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
+async def _warm_up(ctx: Any) -> None:
+    from bot.bootstrap import warm_up
+
+    try:
+        warmed = await asyncio.to_thread(warm_up, ctx)
+    except Exception:  # the first resident's parse will try again and say what is wrong
+        log.exception("warming up the NLU failed")
+        return
+    if warmed:
+        # What is loaded now (modules, the NLU model, the config) lives as long as the
+        # process: out of the collector's way, a full collection no longer walks it all.
+        gc.collect()
+        gc.freeze()
+
+
 async def serve(
     settings: Any,
     *,
@@ -283,6 +317,9 @@ async def serve(
         plugins = list(plugin_factory(ctx))
         app = build_web_app(ctx, plugins, background=background)
         runner = web.AppRunner(app, handle_signals=False, **runner_options())
+        # The NLU and the lazy imports of a turn, loaded before the first request: a cold
+        # process would make its first residents wait a second or more.
+        await _warm_up(ctx)
         await runner.setup()
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         try:

@@ -7,7 +7,8 @@ staff API applies, and personal data stays masked in chat (the full record is in
 Buttons (``Choice.id``, at most 32 ASCII characters): ``accept:N``, ``transfer:N`` (answers
 with ``transfer_to:N:<agency>`` choices), ``reply:N``, ``opinion:N``, ``approve:N``,
 ``close:N``, ``detail:N``. Commands: ``/cases``, ``/detail N``, ``/accept N``,
-``/transfer N 单位 [理由]``, ``/reply N 内容``, ``/opinion N 内容``, ``/close N [说明]``,
+``/transfer N 单位 [理由]``, ``/reply N 内容``, ``/opinion N 内容``, ``/close N [办理结果]``
+(the result is sent to the complainant; a ``close:N`` button on a simple case asks for it),
 ``/help``; Chinese words work too (案件、详情、受理、移送、回复/答复、意见、办结).
 """
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.access import actor_for, refusal, sees_all
+from backend.permissions import allowed_actions
 from backend.service import CaseDetail, CaseFilter
 from backend.workflow import OPEN_STATUSES, CaseNotFound, StaffAction, WorkflowError
 from bot.api.inputs import shown, strip_controls
@@ -69,8 +71,14 @@ HELP = (
     "/transfer 案件号 单位 [理由] 移送（不写单位会列出可选单位）\n"
     "/reply 案件号 答复内容 书面答复缴费人\n"
     "/opinion 案件号 意见 联办单位提交书面意见\n"
-    "/close 案件号 [说明] 办结\n"
+    "/close 案件号 [办理结果] 办结（办理结果原文发给缴费人；简易事项当场办结时必填）\n"
     "也可以用中文：受理、移送、回复、意见、办结、详情、案件。"
+)
+
+ASK_CLOSE = (
+    "请写上告知缴费人的办理结果（会原文发给缴费人），发送：\n"
+    "/close {number} 办理结果\n"
+    "例如：/close {number} 经核实，您的缴费记录已补录，可在小程序查询。"
 )
 
 NOT_STAFF = "您不是本县登记的工作人员，不能办理案件。如需反映社保费问题，请直接描述您的情况。"
@@ -189,7 +197,7 @@ class StaffChat:
             return [Reply(reason)]
         number = detail.number
         if cmd.action == "detail":
-            return [self._detail(detail)]
+            return [self._detail(detail, staff)]
         if cmd.action == "ask_reply":
             return [Reply(f"请发送：/reply {number} 答复内容\n（也可以直接回复这条案件通知）")]
         if cmd.action == "ask_submit_opinion":
@@ -214,6 +222,12 @@ class StaffChat:
         if cmd.action in ("reply", "submit_opinion") and not cmd.rest:
             verb = "答复内容" if cmd.action == "reply" else "书面意见"
             return [Reply(f"请在案件号后面写上{verb}，例如：/{_english(cmd.action)} {number} ……")]
+        if cmd.action == "close":
+            if not cmd.rest and _settled_on_the_spot(detail):
+                # 当场办结 tells the complainant the result: ask for it, in their words.
+                return [Reply(ASK_CLOSE.format(number=number))]
+            # What follows /close is the result for the complainant, never an internal note.
+            return [await self._act(staff, number, "close", reply=cmd.rest or None)]
         return [await self._act(staff, number, cmd.action, text=cmd.rest)]
 
     async def _act(self, staff: Any, number: str, kind: str, **fields: Any) -> Reply:
@@ -247,7 +261,7 @@ class StaffChat:
         choices = tuple(Choice(f"detail:{d.number}", f"{d.number} 详情") for d in found[:8])
         return Reply("\n".join(lines), choices)
 
-    def _detail(self, d: CaseDetail) -> Reply:
+    def _detail(self, d: CaseDetail, staff: Any) -> Reply:
         c = d.complainant
         who = c.name or c.employer or "（未留姓名）"
         ident = "｜".join(
@@ -264,11 +278,14 @@ class StaffChat:
         ]
         if d.latest_reply:
             lines.append(f"答复：{mask_text(d.latest_reply)}")
+        if d.attachments.total:
+            lines.append(f"附件：{d.attachments.summary()}（请在工作台案件详情中查看）")
         for e in d.events[-5:]:
             lines.append(f"· {self._local(e.at)} {e.action_label} {mask_text(e.text)[:60]}")
-        return Reply("\n".join(lines), self._next_choices(None, d))
+        return Reply("\n".join(lines), self._next_choices(staff, d))
 
-    def _next_choices(self, staff: Any | None, d: CaseDetail) -> tuple[Choice, ...]:
+    def _next_choices(self, staff: Any, d: CaseDetail) -> tuple[Choice, ...]:
+        """Buttons for exactly what this staff member may do next (backend.permissions)."""
         labels = {
             "accept": "受理",
             "transfer": "移送",
@@ -280,7 +297,7 @@ class StaffChat:
         ids = {"submit_opinion": "opinion"}
         out = [
             Choice(f"{ids.get(a, a)}:{d.number}", labels[a])
-            for a in d.allowed_actions
+            for a in allowed_actions(d, actor_for(self._county, staff))
             if a in labels
         ]
         return tuple(c for c in out if len(c.id) <= MAX_CHOICE_ID)
@@ -325,6 +342,11 @@ class StaffChat:
         from zoneinfo import ZoneInfo
 
         return f"{moment.astimezone(ZoneInfo(self._county.timezone)):%m-%d %H:%M}"
+
+
+def _settled_on_the_spot(d: CaseDetail) -> bool:
+    """Closing now is 当场办结 (a simple case not yet answered): the result is required."""
+    return d.tier == "simple" and d.status in ("registered", "accepted")
 
 
 def _english(action: str) -> str:

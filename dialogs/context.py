@@ -51,6 +51,15 @@ class FormRules:
     #: Categories where the amount matters (``[dialogue] amount_categories``; the tier
     #: rules read it).
     amount_categories: frozenset[str] = frozenset()
+    #: Useful facts of the 登记表 (DOMAIN.md §6) that routing may not read, in order of use
+    #: (``[dialogue] facts_along``): asked as OPTIONAL parts of the last question the form asks
+    #: anyway, never as a question of their own (they cost no turn).
+    facts_along: tuple[str, ...] = (
+        "period", "employer", "insurance_type", "amount", "people_count",
+    )  # fmt: skip
+    #: A question carrying facts along asks at most this many things (``[dialogue]
+    #: max_parts``): a long question is answered badly.
+    max_parts: int = 4
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,10 @@ class DialogContext:
     consultation_hotlines: tuple[tuple[str, str], ...] = ()
     #: Dates shown to users are in the county's time zone.
     timezone: str = "Asia/Shanghai"
+    #: The legal routes of the county's closing notice (调解、仲裁、行政复议、行政诉讼, each with
+    #: its body, address and phone: ``backend.notices.objection_routes``), told again to a
+    #: complainant who objects; "" -> the generic sentence of ``dialogs.texts``.
+    objection_routes: str = ""
     #: Township/village names as given when they are not in the gazetteer are kept (首问负责):
     #: the case is registered and transferred; this only changes the wording.
     township_names: tuple[str, ...] = field(init=False, default=())

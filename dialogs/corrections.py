@@ -7,7 +7,12 @@ from dialogs import form, questions, texts, understand
 from dialogs.filling import absorb, reading
 from dialogs.form import SLOTS
 from dialogs.readers import period_spans
+from dialogs.state import DRAFT_FIELDS, Draft
 from dialogs.step import Step
+
+
+def _values(draft: Draft) -> dict[str, object]:
+    return {f: getattr(draft, f) for f in (*DRAFT_FIELDS, "kind")}
 
 
 def correct(s: Step) -> bool:
@@ -17,12 +22,16 @@ def correct(s: Step) -> bool:
     draft = s.draft
     target = understand.correction_field(text)
     tail_text = understand.correction_tail(text) or ""
+    before = _values(draft)
     tail_at = text.rfind(tail_text) if tail_text else 0
     changed = False
     if target == "category":
         label = None
-        if s.tail and s.tail.category and not s.tail.uncertain:
-            label = s.tail.category
+        # The NLU classifies a correction's new value itself (``Parse.category`` of a
+        # "correct" parse); a separate parse of the tail (``tail``) is not needed.
+        told = s.tail or (s.parse if s.parse is not None and s.parse.intent == "correct" else None)
+        if told and told.category and not told.uncertain:
+            label = told.category
         label = understand.category_from_words(tail_text) or label
         if label:
             draft.category, draft.category_sure = label, True
@@ -33,30 +42,47 @@ def correct(s: Step) -> bool:
             draft.period_start, draft.period_end = spans
             changed = True
     else:
-        before = len(s.parts)
+        said = len(s.parts)
         asking = [target] if target else list(st.asking)
         stored = absorb(s, split=None, asking=asking, overwrite=True, after=max(tail_at, 0))
-        if len(s.parts) > before:
+        if len(s.parts) > said:
             st.asking = [target] if target and target in SLOTS else st.asking
             return True
-        if target and target not in stored and target in SLOTS and tail_text:
+        if target and target in SLOTS and tail_text:
             slot_ = SLOTS[
                 target if target != "name" or draft.kind != "employer" else "contact_person"
             ]
             read = slot_.read(tail_text, reading(s, slot_.name))
-            if read.problem:
+            if read.problem and target not in stored:
                 s.error(slot_.name, read.problem)
                 return True
-            if read.ok:
+            # The new value typed after 改成 is read by the slot's own reader too: when it
+            # says more than what was taken from the sentence ("张福来", not "张福"), it wins.
+            if read.ok and (target not in stored or _fuller(read.updates, draft)):
                 form.apply(slot_, read.updates, draft, st.profile)
                 changed = True
         changed = changed or bool(stored)
-    if not changed:
+    now = _values(draft)
+    diff = [f for f in now if now[f] != before[f]]
+    if not changed or not diff:
         if target is None and not s.parts:
             return False  # not a correction after all ("缴费基数报错了"): the story goes on
-        s.say(texts.EDIT_HINT)
+        if changed and target:
+            # "改好了" only for a value that changed: the same value again is said so.
+            s.say(texts.correction_unchanged(target, draft))
+        else:
+            s.say(texts.EDIT_HINT)
         questions.continue_prompt(s)
         return True
-    s.say("改好了。")
+    s.say(texts.corrected(diff, draft))
     questions.continue_prompt(s)
     return True
+
+
+def _fuller(updates: dict[str, object], draft: Draft) -> bool:
+    """The reader's value holds the stored one and more (the entity was cut short)."""
+    for attr, value in updates.items():
+        old = getattr(draft, attr, None)
+        if isinstance(value, str) and isinstance(old, str) and value != old and old in value:
+            return True
+    return False

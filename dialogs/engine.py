@@ -6,8 +6,12 @@ back through ``resolve(state, effect, outcome, inbound, ctx)``, also pure. Nothi
 I/O, reads a clock or knows a channel: ``dialogs.service`` does that.
 
 The turn's parts live in modules with one job each: ``modes`` (questions that must be
-answered first), ``form`` (the intake form as data), ``filling`` (values from what was said),
-``questions`` (what to ask next), ``lookup`` (status and feedback), ``effects``.
+answered first: an Enum and its handler table), ``form`` (the intake form as data) and
+``readers`` (its bare-answer readers), ``filling`` (values from what was said), ``corrections``,
+``story`` (the story and its category; what is not a fee dispute), ``speaker`` (a unit or a
+person reporting), ``questions`` (what to ask next), ``talk`` (greetings, hotlines, what is said
+after a case), ``lookup`` (status and feedback), ``attachments`` (photos, voice, files: issue
+15), ``effects``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.drafts import OpenedCase
-from dialogs import corrections, filling, lookup, modes, questions, story, texts, understand
+from dialogs import (
+    attachments,
+    corrections,
+    filling,
+    lookup,
+    modes,
+    questions,
+    speaker,
+    story,
+    talk,
+    texts,
+    understand,
+)
+from dialogs.attachments import attachment_target, current_draft_key
 from dialogs.context import DialogContext
 from dialogs.effects import (
     Effect,
@@ -48,7 +65,9 @@ __all__ = [
     "Replay",
     "TurnResult",
     "asking",
+    "attachment_target",
     "case_draft",
+    "current_draft_key",
     "expecting",
     "next_field",
     "resolve",
@@ -56,40 +75,6 @@ __all__ = [
 ]
 
 SELF_MARKER = re.compile(r"我自己|我本人|本人的事|给我自己")
-#: An employer speaking: "我们公司…", "我是XX厂的会计", "本单位…".
-EMPLOYER_SPEAKER = re.compile(
-    r"(?:我是|我们是|我们这是)[^，,。]{2,20}?(?:公司|厂|合作社|卫生院|医院|学校|门市部|超市|饭店|酒店|诊所|幼儿园|企业)的?(?![的]?(?:员工|职工|工人))"
-    r"|(?:我们|俺们|咱们|咱|俺)(?:是|这个|这家|是一家|是个|这)?(?:小)?(?:公司|单位|厂|企业|合作社|卫生院|医院|学校|门市|店|超市|饭店|酒店|工地|诊所|幼儿园)"
-    r"|个体户|个体工商户"
-)
-#: ... in their own words: sure even beside words a worker would use.
-EMPLOYER_SURE = re.compile(
-    r"本(?:公司|单位|企业|厂)|我(?:单位|公司|厂|社|院)(?!门口)"
-    r"|(?:公司|厂|单位|企业|合作社|卫生院|医院|学校|门市部|店|超市|诊所)里?的?"
-    r"(?:会计|出纳|财务|人事|老板|负责人|法人|经理|办事员|专员|行政|管社保|负责社保)"
-    r"|我是.{0,16}?(?:会计|出纳|财务|人事|老板|老板娘|法人|法定代表人|负责人|办事员|厂长|院长|社长|店主)"
-    r"|(?:给|替|为)(?:职工|员工|工人|单位职工|伙计|店员|雇的人)(?:们)?(?:交|缴|申报|办)"
-)
-#: A worker speaking about their employer ("我们公司没给我交社保").
-WORKER_SPEAKER = re.compile(
-    r"给我|把我|我的(?:社保|养老|医保|工资|保险)|辞退|开除|拖欠我|欠我|老板|给俺|把俺|俺的|欠俺|给咱"
-    r"|退休|打工|上班|干活"
-)
-#: A question about insurance rules (咨询), not a dispute: referred to the county's hotline.
-QUESTION = re.compile(
-    r"怎么|如何|咋|多少|比例|能不能|可不可以|可以.{0,8}吗|需要.{0,6}(?:材料|手续|什么)|在哪|哪里"
-    r"|什么时候|是什么|有没有|吗[？?]?$"
-)
-#: Words of a complaint (something went wrong), as opposed to a question about the rules.
-DISPUTE = re.compile(
-    r"扣多|多扣|扣了两|扣了.{0,3}次|重复(?:扣|交|缴)|交了两|没给我?|不给|欠缴|拖欠.{0,8}(?:社保|保险|保费)"
-    r"|没到账|少了|少算|不对|错了|算错|停发|交不了|缴不了|报错|投诉|反映|不合理|凭什么|不认|多收|被扣"
-    r"|没交|漏交|退不了|不退|还没退|为什么|为啥|咋回事|怎么回事|乱收|不让|不能交|交不上|查不到"
-)
-#: A question about how to pay (缴费咨询): the payment hotline (``[dialogue]``).
-PAYMENT_QUESTION = re.compile(r"交多少|缴多少|怎么交|怎么缴|缴费标准|缴费档次|哪里交|在哪交|去哪交|交几年|交到几岁")
-
-
 # --- public functions ---------------------------------------------------------------------
 
 
@@ -127,7 +112,7 @@ def resolve(
             proxy = bool(st.draft and st.draft.proxy)
             st.draft, st.mode, st.asking = None, Mode.FORM, []
             st.opened.append(outcome.number)
-            s.say(texts.opened(outcome, proxy, ctx.timezone))
+            s.say(texts.opened(outcome, proxy, ctx.timezone, s.today))
         else:
             s.say(texts.OPEN_FAILED)
             questions.show_summary(s)
@@ -150,7 +135,7 @@ def asking(state: ConversationState) -> tuple[str, ...]:
 
 def expecting(state: ConversationState) -> str | None:
     """What the NLU is told the dialogue just asked (``Nlu.parse(..., expecting=...)``)."""
-    if state.mode in (Mode.SUMMARY, Mode.CANCEL, Mode.RESUME):
+    if state.mode in (Mode.SUMMARY, Mode.CANCEL, Mode.RESUME, Mode.PHOTO):
         return "confirm"
     if state.mode == Mode.PRIVACY and not state.asking:
         return "confirm"
@@ -174,11 +159,18 @@ def _run(s: Step) -> None:
     st.menu = []
     if first_contact:
         s.say(texts.greeting(s.ctx))
+    if attachments.acknowledge(s):
+        return  # a photo, voice or file without words: acknowledged, the question stands
+    if s.choice == attachments.CALL_BACK and attachments.call_back(s):
+        return
     if _idle_return(s):
         return
-    if modes.handle(s):
-        return
-    _dispatch(s)
+    if not modes.handle(s):
+        _dispatch(s)
+    if s.inbound.attachments:
+        attachments.after_turn(s)
+    elif st.photo_offers and st.mode != Mode.PHOTO:
+        st.photo_offers = []  # a photo's values not taken up when offered: dropped, not kept
 
 
 def _identify(s: Step) -> None:
@@ -223,6 +215,10 @@ def _dispatch(s: Step) -> None:
     assert parse is not None
     in_progress = st.draft is not None
 
+    if not in_progress and lookup.take_verdict(s):
+        return  # a verdict on a closed case ("不满意，才报了这么点", "3") before anything else
+    if not in_progress and st.opened and not lookup.case_number(s) and talk.after_case(s):
+        return
     if understand.is_cancel(text) and not understand.is_correction(text):
         if in_progress:
             questions.ask_cancel(s)
@@ -238,8 +234,6 @@ def _dispatch(s: Step) -> None:
         return
     if not in_progress and lookup.feedback_turn(s):
         return
-    if not in_progress and st.opened and _after_case(s):
-        return
     story_asked = st.asking == ["description"]
     if (
         in_progress
@@ -251,7 +245,9 @@ def _dispatch(s: Step) -> None:
     # A bare name or phone number may look like small talk to the NLU: when a value is
     # asked, try the answer first; when the story is asked, greetings and questions first.
     talk_first = not in_progress or st.asking in ([], ["description"])
-    if talk_first and _small_talk(s, in_progress):
+    if talk_first and talk.small_talk(s, in_progress):
+        return
+    if in_progress and story_asked and _not_ours(s):
         return
     if in_progress and filling.answer(s):
         return
@@ -259,7 +255,7 @@ def _dispatch(s: Step) -> None:
         filling.give_up_on_loops(s)
         questions.continue_prompt(s)
         return
-    if not talk_first and _small_talk(s, in_progress):
+    if not talk_first and talk.small_talk(s, in_progress):
         return
     if not in_progress:
         _start(s)
@@ -267,112 +263,50 @@ def _dispatch(s: Step) -> None:
     _unanswered(s)
 
 
-def _small_talk(s: Step, in_progress: bool) -> bool:
-    st, text, parse = s.st, s.text, s.parse
-    assert parse is not None
-    has_details = any(e.type != "case_number" for e in parse.entities)
-    if understand.is_help(text) or (parse.intent == "help" and not has_details):
-        s.say(texts.help_text(s.ctx))
-        questions.continue_prompt(s)
-        return True
-    if understand.is_thanks(text) or (parse.intent == "thanks" and len(text) <= 10):
-        s.say(texts.THANKS_REPLY if not in_progress else "不客气。")
-        questions.continue_prompt(s)
-        return True
-    if understand.is_greet(text) or (parse.intent == "greet" and len(text) <= 8):
-        if st.turns > 1 or not s.parts:
-            s.say("您好！" if in_progress else "您好！有什么可以帮您？直接说遇到的问题就行。")
-        if not st.privacy_accepted and not in_progress:
-            questions.ask_privacy(s, [])
-        else:
-            questions.continue_prompt(s)
-        return True
-    if lookup.status_query(s):
-        return True
-    if _consultation(s):
-        return True
-    if not in_progress and parse.intent in ("affirm", "deny", "skip", "cancel", "correct"):
-        s.say("有什么可以帮您？直接说遇到的问题就行。")
-        questions.continue_prompt(s)
-        return True
-    return False
-
-
-#: Worries about a registered case: what if it is not settled ("办不好还能找谁？").
-AFTER_CASE_WORRY = re.compile(
-    r"办不好|不满意|没人管|拖着不办|还能找谁|找谁|解决不了|不给解决|不给办"
+#: Details a first message may carry before its story ("我叫李桂花，电话139…").
+_FORM_DETAILS = frozenset(
+    {"person_name", "phone", "id_number", "credit_code", "township", "village"}
 )
-
-
-def _after_case(s: Step) -> bool:
-    """After a case is registered: a correction goes to staff (the case is on record), a
-    worry about the outcome gets the routes the law offers."""
-    number = s.st.opened[-1]
-    if understand.is_correction(s.text) or re.search(r"说错|写错|记错|填错", s.text):
-        s.say(texts.after_case_correction(number))
-        return True
-    if AFTER_CASE_WORRY.search(s.text) and len(s.text) <= 40:
-        s.say(texts.if_not_settled(number))
-        return True
-    return False
-
-
-def _consultation(s: Step) -> bool:
-    """A question that is not a dispute ("医保报销比例是多少", "老板拖欠了我三个月工资咋办"):
-    the county's hotline for it, whatever insurance words it contains."""
-    text, parse = s.text, s.parse
-    assert parse is not None
-    if filling.GRID_INTRO.search(text) or DISPUTE.search(text):
-        return False
-    details = [e for e in parse.entities if e.type not in ("insurance_type", "case_number")]
-    if details:
-        return False
-    form_question = s.st.draft is not None and s.st.asking not in ([], ["description"])
-    if form_question and not QUESTION.search(text):
-        return False  # an answer we could not read, not a question to refer
-    story_asked = s.st.draft is not None and s.st.asking == ["description"]
-    if story_asked and s.st.draft is not None and s.st.draft.tries.get("@description", 0) >= 2:
-        return False  # asked for the story again: this is it, however it is put
-    asks = parse.intent == "out_of_scope" or (
-        QUESTION.search(text) is not None
-        and len(text) <= 40
-        and not (parse.intent == "report_dispute" and parse.intent_confidence >= 0.9)
-    )
-    if not asks:
-        return False
-    insurance = parse.first("insurance_type")
-    key = str(insurance.value) if insurance is not None else understand.insurance_from_words(text)
-    if PAYMENT_QUESTION.search(text):
-        key = "payment"
-    s.say(texts.referral(s.ctx, text, key))
-    questions.continue_prompt(s)
-    return True
 
 
 def _start(s: Step) -> None:
     st, parse, text = s.st, s.parse, s.text
     assert parse is not None
-    draft = s.new_draft()
     split = filling.grid_split(s)
+    if split is None and not any(e.type in _FORM_DETAILS for e in parse.entities):
+        topic = story.off_topic(s, text)
+        if topic is not None and not story.only_announces(text):
+            # Nothing opens unless a fee dispute was reported: another office's matter is
+            # referred to its hotline (the county's), and no form is started.
+            s.say(texts.referral(s.ctx, text, topic or None))
+            return
+    draft = s.new_draft()
     if split is not None:
         st.profile.role = "grid_worker"
     if st.profile.role == "grid_worker":
         draft.proxy = not SELF_MARKER.search(text)
-    if not draft.proxy and _employer_speaks(text, parse):
+    if not draft.proxy and speaker.employer_speaks(text, parse):
         draft.kind = "employer"
     filling.absorb(s, split=split, asking=[])
     body = text[split:] if split is not None else text
     if story.is_report_text(s, body) and not draft.description:
-        draft.description = body.strip(" ，,。")
+        draft.description = understand.tidy(body)
         story.take_category(s)
     questions.continue_prompt(s)
 
 
-def _employer_speaks(text: str, parse: Parse) -> bool:
-    """An employer (a unit's clerk, accountant or owner) reporting for the unit."""
-    if EMPLOYER_SURE.search(text) or parse.first("credit_code") is not None:
-        return True
-    return EMPLOYER_SPEAKER.search(text) is not None and WORKER_SPEAKER.search(text) is None
+def _not_ours(s: Step) -> bool:
+    """Asked for the story, told of another office's matter: referred, and the empty form
+    dropped (nothing is registered that is not a fee dispute)."""
+    parse = s.parse
+    if parse is not None and any(e.type in _FORM_DETAILS for e in parse.entities):
+        return False
+    topic = story.off_topic(s, s.text)
+    if topic is None or s.st.draft is None or s.st.draft.description:
+        return False
+    s.say(texts.referral(s.ctx, s.text, topic or None))
+    s.st.draft, s.st.mode, s.st.asking = None, Mode.FORM, []
+    return True
 
 
 def _unanswered(s: Step) -> None:

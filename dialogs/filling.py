@@ -1,5 +1,6 @@
 """Filling the form from what the user said: the NLU's entities, bare answers to the slots
-asked (one or several: "李桂花，139…"), skips, and corrections ("名字不对 是李桂华").
+asked (one or several: "李桂花，139…"), values of slots not asked yet, skips; and no
+question asked for ever (``give_up_on_loops``).
 
 Every value goes through its slot's reader (``dialogs.form``), so an answer typed bare and
 the same value inside a sentence are checked the same way.
@@ -9,15 +10,16 @@ from __future__ import annotations
 
 import re
 
-from dialogs import form, questions, readers, story, texts, understand
+from dialogs import form, questions, readers, speaker, story, texts, understand
 from dialogs.form import SLOTS, Slot
 from dialogs.messages import Choice
 from dialogs.names import find_name
 from dialogs.readers import NOTHING, Read, Reading, clean_value, period_spans
+from dialogs.state import DRAFT_FIELDS, Draft
 from dialogs.step import Step
 from nlu.types import INSURANCE_TYPES, Entity
 
-_PIECES = re.compile(r"[，,。；;、\n！!？?]+")
+_PIECES = re.compile(r"[，,。；;、\n！!？?（）()【】]+")
 #: Entity types whose NLU value is final (checked by ``identifiers`` inside the NLU).
 _TAKEN_AS_IS = {
     "phone": "phone",
@@ -89,8 +91,14 @@ def absorb(
     entities = [e for e in parse.entities if e.start >= after] or list(parse.entities)
     if overwrite:
         entities = list(reversed(entities))  # the corrected value is the last one said
+    else:
+        # Several amounts ("每月两百，一共两千四"): the dispute is about the total.
+        entities.sort(key=lambda e: -float(e.value) if e.type == "amount" else 0.0)
     worker_asked = bool(asking) and asking[0].startswith("worker_")
     for e in entities:
+        if e.type == "group" and not worker_asked:
+            s.draft.group = s.draft.group or str(e.value)[:20]
+            continue
         if e.type in ("period", "case_number"):
             continue
         if e.type == "person_name" and len(str(e.value)) < 2:
@@ -111,7 +119,7 @@ def absorb(
     if periods and not worker_asked:
         period_slot = SLOTS["period"]
         replace = overwrite or "period" in asking or s.st.mode == "summary"
-        if replace or not period_slot.done(s.draft, s.st.profile):
+        if replace or not period_slot.known(s.draft, s.st.profile):
             spans = period_spans(s.text[after:], s.today) or _entity_span(periods)
             form.apply(
                 period_slot,
@@ -126,6 +134,22 @@ def absorb(
     if "person_name" not in seen and len(s.text) > 5 and wants_name:
         stored += names_in_text(s, split, asking, overwrite, after)
     return stored
+
+
+#: A number of people that is not the number affected: the population a few are picked from
+#: ("村里三百多户，其中…"), or the others who are fine ("其他二十多个人都交了").
+_NOT_AFFECTED_AFTER = re.compile(r"^[^，。,.;；]{0,6}?[，,]?\s?(?:其中|里面有|里头有|中间有|当中)")
+_FINE_AFTER = re.compile(r"^[^，。,.;；]{0,6}?(?:都|全)(?:交|缴|有|正常|到账|退|没事|没问题|好好)")
+
+
+def counts_the_affected(text: str, e: Entity) -> bool:
+    """Is the count said in the story the number of people the matter touches? Not when the
+    speaker says only they are ("就我一个没交上", "别人都交了"), nor for a population or for
+    the others who are fine."""
+    after = text[e.end : e.end + 16]
+    if _NOT_AFFECTED_AFTER.match(after) or _FINE_AFTER.match(after):
+        return False
+    return form.ONLY_ME.search(text) is None
 
 
 def _entity_span(periods: list[Entity]) -> tuple[str, str]:
@@ -155,8 +179,11 @@ def store_entity(
         or found.name in _ALWAYS_REPLACE
         or found.owner == "grid_worker"
     )
-    if found.done(draft, profile) and not replace and found.name != "village":
+    if found.known(draft, profile) and not replace and found.name != "village":
         return None
+    if e.type == "people_count" and "people_count" not in asking and not overwrite:
+        if not counts_the_affected(s.text, e):
+            return None
     if found.name == "village" and draft.village and not replace:
         return None
     read = entity_read(s, found, e)
@@ -311,8 +338,8 @@ def _unasked(s: Step, asked: list[Slot], claimed_text: list[str]) -> list[str]:
         if x not in asked
         and (x.name in _UNMISTAKABLE or x.name in ("amount", "consent"))
         and (x.name != "phone" or draft.proxy)
-        and x.needed(draft, profile, s.ctx.form_rules)
-        and not x.done(draft, profile)
+        and (x.needed(draft, profile, s.ctx.form_rules) or x.name in s.ctx.form_rules.facts_along)
+        and not x.known(draft, profile)
     ]
     stored: list[str] = []
     for x in open_slots:
@@ -343,17 +370,36 @@ def skip_answers(s: Step, asked: list[Slot], still_open: list[Slot]) -> list[str
     else:
         return []
     skipped: list[str] = []
+    refused: list[Slot] = []
     for x in targets:
         if x.name == "category":
             draft.category, draft.category_sure = "other", True
         elif x.skippable(draft):
             (st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
         else:
+            refused.append(x)
             continue
         skipped.append(x.name)
-    if not skipped and targets:
-        s.say(texts.REQUIRED_NOT_SKIPPABLE)
+    if not skipped and refused:
+        skipped += _required_unknown(s, refused)
     return skipped
+
+
+def _required_unknown(s: Step, refused: list[Slot]) -> list[str]:
+    """ "不知道" for a required slot: why it is needed, asked again; the third time it is left
+    to staff (they reach the complainant through this chat), never asked for ever."""
+    draft, left = s.draft, []
+    for x in refused:
+        key = f"unknown:{x.name}"
+        draft.tries[key] = draft.tries.get(key, 0) + 1
+        if draft.tries[key] >= 3 and x.name in form.LEFT_TO_STAFF:
+            (s.st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+            left.append(x.name)
+    if left:
+        s.say(texts.left_to_staff([_label(n) for n in left]))
+    else:
+        s.say(texts.why_needed(refused[0].name))
+    return left
 
 
 def answer(s: Step, *, prompt: bool = True) -> bool:
@@ -363,7 +409,8 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
     draft = s.draft
     asked = [SLOTS[n] for n in st.asking if n in SLOTS]
     names = [x.name for x in asked]
-    known = {x.name for x in form.FORM if x.done(draft, st.profile)}
+    known = {x.name for x in form.FORM if x.known(draft, st.profile)}
+    before = {f: getattr(draft, f) for f in DRAFT_FIELDS}
     clerk = _clerk(s, asked)
     if clerk:
         names = ["contact_person", *names]
@@ -381,6 +428,13 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
     skipped = skip_answers(s, asked, still_open)
     if not draft.category_sure and parse.intent == "report_dispute" and not skipped:
         story.take_category(s)
+    if (
+        "description" in stored
+        and draft.kind != "employer"
+        and not draft.proxy
+        and speaker.employer_speaks(draft.description or "", parse)
+    ):
+        draft.kind = "employer"  # the story, told after a greeting, is a unit's
     if draft.kind != "employer" and draft.credit_code and not draft.id_number and not draft.proxy:
         # A unified social credit code where the ID was asked: the unit is reporting.
         draft.kind = "employer"
@@ -390,24 +444,30 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
         s.offer(Choice("consent_yes", "本人已同意"), Choice("cancel", "取消"))
         return True
     if s.error_fields and _errors_again(s):
-        _ack(s, stored, names + sorted(known), [])
+        _ack(s, stored, names + sorted(known), [], before, names)
         s.say("这项先不填了，工作人员联系您时再核实。")
         questions.continue_prompt(s)
         return True
     if s.error_fields:
-        _ack(s, stored, names + sorted(known), [])
+        _ack(s, stored, names + sorted(known), [], before, names)
         st.mode, st.asking = "", list(dict.fromkeys(s.error_fields))
         if any(SLOTS[n].skippable(draft) for n in st.asking if n in SLOTS):
             s.offer(form.SKIP_CHOICE)
         return True
     if not stored and not skipped:
-        if any(p in s.parts for p in (texts.REQUIRED_NOT_SKIPPABLE,)):
+        if any(t in s.parts for t in texts.WHY_NEEDED.values()):
             questions.continue_prompt(s)
             return True
         return False
     if not any(n in stored or n in skipped for n in names):
         give_up_on_loops(s, [x for x in still_open if x.name not in skipped])
-    _ack(s, stored, names + sorted(known), skipped)
+    else:
+        # Facts asked along are asked once: an answer that leaves them out leaves them out.
+        rules = s.ctx.form_rules
+        for x in still_open:
+            if x.name not in skipped and form.is_along(x, draft, st.profile, rules):
+                draft.skipped.append(x.name)
+    _ack(s, stored, names + sorted(known), skipped, before, names)
     if prompt:
         questions.continue_prompt(s)
     return True
@@ -448,22 +508,64 @@ def give_up_on_loops(s: Step, unanswered: list[Slot] | None = None) -> None:
             (s.st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
         elif x.name == "township":
             given = clean_value(s.text)
-            if len(re.findall(r"[\u4e00-\u9fff]", given)) >= 2 and len(given) <= 20:
-                draft.township = given
+            said = len(re.findall(r"[\u4e00-\u9fff]", given))
+            if 2 <= said <= 8 and not re.search(r"说不|不知|不清|不晓|不记|不好", given):
+                draft.township = given  # as said (首问负责): staff transfer it
+            elif draft.tries[x.name] >= 3:
+                draft.skipped.append(x.name)
 
 
-def _ack(s: Step, stored: list[str], asked: list[str], skipped: list[str]) -> None:
+def _ack(
+    s: Step,
+    stored: list[str],
+    asked: list[str],
+    skipped: list[str],
+    before: dict[str, object] | None = None,
+    asked_now: list[str] | None = None,
+) -> None:
+    """What was taken: a value not asked for is named with its value ("也记下了时间：2019年"),
+    and a value that replaced another says what changed ("时间改为…")."""
     if "description" in asked and "description" in stored:
         return  # the story: the next question says enough
-    extra = [n for n in dict.fromkeys(stored) if n not in asked]
-    if extra and not asked:
-        s.say(f"记下了{'、'.join(dict.fromkeys(_label(n) for n in extra))}。")
-    elif extra:
-        s.say(f"好的，也记下了{'、'.join(dict.fromkeys(_label(n) for n in extra))}。")
-    elif skipped and not stored:
+    draft = s.draft
+    changed = [
+        f
+        for f in DRAFT_FIELDS
+        if before is not None
+        and before.get(f)
+        and getattr(draft, f) != before[f]
+        and _slot_of(f) not in (asked_now or [])
+    ]
+    extra = [n for n in dict.fromkeys(stored) if n not in asked and n not in map(_slot_of, changed)]
+    if changed:
+        s.say(texts.corrected(changed, draft).replace("改好了：", "好的，"))
+    if extra:
+        said = "、".join(dict.fromkeys(_said(n, draft) for n in extra))
+        s.say(f"记下了{said}。" if not asked else f"好的，也记下了{said}。")
+    elif changed:
+        return
+    elif skipped and not stored and not any("先空着" in p for p in s.parts):
         s.say("好的，这项先不填。")
     elif stored and not s.error_fields:
         s.say("好的。")
+    elif stored:
+        # A detail refused beside others: the others are taken, and said so.
+        taken = [n for n in dict.fromkeys(stored) if n not in s.error_fields]
+        if taken:
+            s.say(f"{'、'.join(dict.fromkeys(_label(n) for n in taken))}记下了。")
+
+
+def _slot_of(field: str) -> str:
+    return "period" if field in ("period_start", "period_end") else field
+
+
+def _said(name: str, draft: Draft) -> str:
+    """A slot's label with the value taken, when it is short enough to read back."""
+    label = _label(name)
+    if name in ("period", "amount", "people_count", "insurance_type", "township", "village"):
+        value = texts.shown(name, draft)
+        return f"{label}（{value}）" if value and value != "—" else label
+    return label
 
 
 def _label(name: str) -> str:

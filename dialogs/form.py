@@ -13,13 +13,14 @@ to the backend.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from backend.drafts import CaseDraft, ComplainantDraft, FilerDraft
-from dialogs import readers
+from dialogs import readers, speaker, understand
 from dialogs.context import DialogContext, FormRules
 from dialogs.messages import Choice, Inbound
 from dialogs.state import ConversationState, Draft, Profile
@@ -56,10 +57,13 @@ class Slot:
     expecting: str = ""
 
     def done(self, draft: Draft, profile: Profile) -> bool:
-        target: Any = profile if self.owner == "grid_worker" else draft
         skipped = profile.skipped if self.owner == "grid_worker" else draft.skipped
-        if self.name in skipped:
-            return True
+        return self.name in skipped or self.known(draft, profile)
+
+    def known(self, draft: Draft, profile: Profile) -> bool:
+        """A value is held (a slot skipped or left out is done, but not known: a value
+        volunteered for it later fills it)."""
+        target: Any = profile if self.owner == "grid_worker" else draft
         if self.name == "category":
             return draft.category_sure
         if self.name == "consent":
@@ -108,7 +112,14 @@ def _amount(d: Draft, p: Profile, r: FormRules) -> bool:
 
 
 def _people(d: Draft, p: Profile, r: FormRules) -> bool:
-    return d.kind == "employer" or d.category in r.employer_categories
+    return (d.kind == "employer" or d.category in r.employer_categories) and count_matters(d)
+
+
+def count_matters(d: Draft) -> bool:
+    """How many people is asked only when the number can change the tier: a group named
+    without a number ("全厂工人") already makes the case a group complaint (complex), so
+    nothing is asked and nothing stored; a count the story gave is kept as said."""
+    return not (d.group and d.tier_hint == "complex")
 
 
 def _optional(d: Draft) -> bool:
@@ -207,18 +218,77 @@ def slot(name: str) -> Slot:
     return SLOTS[name]
 
 
+#: Questions that never carry facts along: the grid worker's own details, the story, its
+#: category (a menu) and the villager's consent (a yes/no).
+_NO_HOST = frozenset({"worker", "story", "category", "consent"})
+
+
 def pending(draft: Draft, profile: Profile, rules: FormRules) -> list[Slot]:
-    """The slots to ask now: the first group with an unanswered needed slot, in table order."""
+    """The slots to ask now: the first group with an unanswered needed slot, in table order.
+    The last such question also carries the useful facts routing does not need
+    (``along``): optional parts that cost no turn of their own."""
     open_slots = [s for s in FORM if s.needed(draft, profile, rules) and not s.done(draft, profile)]
     if not open_slots:
         return []
     group = open_slots[0].group
-    return [s for s in open_slots if s.group == group]
+    asked = [s for s in open_slots if s.group == group]
+    hosts = [s.group for s in open_slots if s.group not in _NO_HOST]
+    if hosts and hosts[-1] == group:
+        asked += along(draft, profile, rules, asked)
+    code = SLOTS["credit_code"]
+    if (
+        any(x.name == "id_number" for x in asked)
+        and not code.done(draft, profile)
+        and not draft.proxy
+        and speaker.unit_possible(draft.description or "", draft.category)
+    ):
+        # A story a unit may be telling: its credit code is asked beside the ID number (one
+        # part of the question); given, the report is the unit's.
+        asked.append(code)
+    return asked
 
 
-def next_field(draft: Draft, profile: Profile, rules: FormRules | None = None) -> str | None:
+def along(draft: Draft, profile: Profile, rules: FormRules, asked: list[Slot]) -> list[Slot]:
+    """The facts of ``rules.facts_along`` the question ``asked`` may carry: not needed (those
+    are asked anyway), not known, not settled without asking (one person's own matter), and
+    no more than the question has room for (``rules.max_parts``)."""
+    room = rules.max_parts - len(asked)
+    extras: list[Slot] = []
+    for name in rules.facts_along:
+        x = SLOTS.get(name)
+        if room <= 0:
+            break
+        if x is None or x in asked or x.owner != "complainant" or x.done(draft, profile):
+            continue
+        if x.needed(draft, profile, rules) or (
+            name == "people_count" and (_one_person(draft, rules) or not count_matters(draft))
+        ):
+            continue
+        if name == "employer" and (draft.kind == "employer" or not _speaks_of_employer(draft)):
+            continue
+        extras.append(x)
+        room -= 1
+    return extras
+
+
+#: A story that speaks of the complainant's employer (then its name is worth asking).
+_EMPLOYER_WORDS = re.compile(
+    r"单位|公司|厂|老板|企业|上班|打工|工地|店里|超市|饭店|医院|学校|合作社"
+)
+
+
+def _speaks_of_employer(draft: Draft) -> bool:
+    return _EMPLOYER_WORDS.search(draft.description or "") is not None
+
+
+def is_along(x: Slot, draft: Draft, profile: Profile, rules: FormRules) -> bool:
+    """A slot asked only as an optional part of another question (``along``)."""
+    return x.name in rules.facts_along and not x.needed(draft, profile, rules)
+
+
+def next_field(draft: Draft, profile: Profile, rules: FormRules) -> str | None:
     """The first slot to ask next; None when the summary can be shown."""
-    slots = pending(draft, profile, rules or FormRules())
+    slots = pending(draft, profile, rules)
     return slots[0].name if slots else None
 
 
@@ -258,7 +328,7 @@ def expecting_of(name: str) -> str:
 
 
 #: Required slots left to staff when they cannot be had (the chat itself reaches the user).
-LEFT_TO_STAFF = frozenset({"unit", "contact_person", "worker_name", "name", "phone"})
+LEFT_TO_STAFF = frozenset({"unit", "contact_person", "worker_name", "name", "phone", "township"})
 
 
 def leave_out(draft: Draft, profile: Profile, slots: list[Slot]) -> bool:
@@ -280,19 +350,58 @@ def settle(draft: Draft, rules: FormRules) -> None:
     own matter is one person (no group words in the story), and "养老保险" / "医保" said by a
     villager paying for themselves is the residents' scheme. Both are shown in the summary,
     where a correction changes them."""
-    if not (
-        draft.people_count
-        or draft.kind == "employer"
-        or draft.category in rules.employer_categories
-        or not draft.description
-        or _mentions_group(draft.description)
-    ):
+    if not draft.people_count and _one_person(draft, rules, said_singular=False):
         draft.people_count = 1
+    if not draft.insurance_type and draft.kind != "employer":
+        # Not said, but the story shows it: a hospital bill is medical insurance, a pension
+        # drawn is the pension insurance (the scheme as below).
+        story = draft.description or ""
+        named = understand.insurance_from_words(story)  # "合疗", "农保": words the NLU may miss
+        found = {key for key, words in _INSURANCE_EVIDENCE if words.search(story)}
+        if named:
+            draft.insurance_type, draft.scheme_open = named, named in ("pension", "medical")
+        elif len(found) == 1:
+            draft.insurance_type, draft.scheme_open = found.pop(), True
     if draft.scheme_open and draft.insurance_type in ("pension", "medical"):
         draft.insurance_type = readers.resident_scheme(
             draft.insurance_type, draft, "", settled=True
         )
         draft.scheme_open = False
+
+
+#: What a story says of its insurance without naming it.
+_INSURANCE_EVIDENCE = (
+    ("medical", re.compile(r"看病|住院|报销|医院|门诊|药费|医药费|拿药")),
+    ("pension", re.compile(r"养老金|退休金|领钱.{0,6}岁|缴费年限|交够|档次")),
+)
+
+
+def _one_person(draft: Draft, rules: FormRules, *, said_singular: bool = True) -> bool:
+    """A person reporting their own matter: one person. Said so ("就我一个", "只有我"), or a
+    story told in the first (or, filed for someone, third) person singular with no group
+    words. A story that says neither is asked along (it costs no turn); not answered there,
+    the summary takes it for one person (``said_singular=False``), where a correction
+    changes it."""
+    story = draft.description or ""
+    if ONLY_ME.search(story):
+        return True
+    return not (
+        draft.kind == "employer"
+        or draft.category in rules.employer_categories
+        or not story
+        or _mentions_group(story)
+        or (said_singular and not _SINGULAR.search(story))
+    )
+
+
+#: "就我一个", "只有我没交上", "唯独俺": the speaker alone is affected, whatever group the
+#: story names beside (厂里其他人都交了).
+ONLY_ME = re.compile(
+    r"(?:就|只有|只|光|唯独|单单|偏偏)(?:我|俺)(?:一个|自己|本人)?(?:人)?(?:没|的|被|不|给|一个|$)"
+    r"|(?:别人|其他人|人家|旁人)(?:都|全)(?:交|缴|有|正常|到账|退|没事)"
+)
+#: One person speaking of their own matter, or of the villager filed for.
+_SINGULAR = re.compile(r"(?:我|俺|咱|本人|自己|他|她|老人|大爷|大娘)(?!们|家)")
 
 
 _GROUP_WORDS = (
@@ -302,8 +411,16 @@ _GROUP_WORDS = (
 )  # fmt: skip
 
 
+#: Someone besides the speaker in the story (a parent, a spouse, a child, a neighbour): how
+#: many people it is about is asked (along), not assumed.
+_OTHERS = re.compile(
+    r"爹|娘|爸|妈|老伴|爱人|媳妇|老婆|丈夫|老公|孩子|儿子|女儿|闺女|父亲|母亲|公公|婆婆|奶奶|爷爷"
+    r"|姥|外公|外婆|家人|亲戚|邻居|兄弟|姐妹|我跟|俺和|俺跟|咱和|另外"
+)
+
+
 def _mentions_group(text: str) -> bool:
-    return any(w in text for w in _GROUP_WORDS)
+    return any(w in text for w in _GROUP_WORDS) or _OTHERS.search(text) is not None
 
 
 # --- what the backend receives -----------------------------------------------------------------

@@ -17,7 +17,8 @@ from identifiers import digit_string, find_case_numbers
 #: Words that ask how a matter is going (a status query, not a new report).
 STATUS_WORDS = re.compile(
     r"进度|咋样了|怎么样了|怎样了|办得|办到|结果|有消息|处理到|到哪一步|办好了|办了没|回复了吗"
-    r"|有回音|有答复|啥时候能办|什么时候能办|办完|处理了没|解决了没|有进展"
+    r"|有回音|有答复|啥时候能办|什么时候能办|办完|处理了没|解决了没|有进展|多久|几天能|啥时候有"
+    r"|什么时候有|到哪了|进展"
 )
 
 __all__ = ["ListMyCases", "LookupCase", "case_number", "last4_besides"]
@@ -63,7 +64,7 @@ def resolve_list(s: Step, effect: ListMyCases, outcome: Any) -> None:
         views = [v for v in views if v.complainant_name == effect.name] or views
     if isinstance(outcome, Failed):
         s.say("暂时查不了，请稍后再试。")
-    elif len(views) == 1 and effect.name:
+    elif len(views) == 1:
         s.say(texts.case_status(views[0], s.ctx.timezone))
     elif views:
         s.say(texts.case_list(views, s.ctx.timezone))
@@ -111,13 +112,37 @@ def resolve_lookup(s: Step, effect: LookupCase, outcome: Any) -> None:
     s.say(texts.LOOKUP_ASK_LAST4)
 
 
+def verdict_said(s: Step) -> str | None:
+    """The verdict a message gives on a closed case awaiting one: "不满意，才报了这么点",
+    "俺对处理结果有异议", "还行", "3". A long message that reports something new is not one
+    unless its first clause is a verdict ("俺不服，钱还是没到账")."""
+    if not s.st.feedback_due:
+        return None
+    head = re.split(r"[，,。！!？?；;\s]", s.text.strip(), maxsplit=1)[0]
+    found = understand.verdict(head, numbered=True) if head else None
+    if found:
+        return found
+    parse = s.parse
+    new_report = parse is not None and parse.intent == "report_dispute"
+    if len(understand.squeeze(s.text)) <= 30 or not new_report:
+        return understand.verdict(s.text, numbered=True)
+    return None
+
+
+def take_verdict(s: Step) -> bool:
+    """A verdict on the closed case that awaits one: recorded (with its reason: the text)."""
+    found = verdict_said(s)
+    if not found:
+        return False
+    record_feedback(s, s.st.feedback_due[0][0], found)
+    return True
+
+
 def feedback_turn(s: Step) -> bool:
     st = s.st
     if not st.feedback_due:
         return False
-    verdict = understand.verdict(s.text)
-    if verdict:
-        record_feedback(s, st.feedback_due[0][0], verdict)
+    if take_verdict(s):
         return True
     if s.parse is not None and s.parse.intent == "report_dispute" and len(s.text) > 8:
         return False
@@ -138,7 +163,13 @@ def feedback_turn(s: Step) -> bool:
 def record_feedback(s: Step, number: str, verdict: str) -> None:
     profile = s.st.profile
     actor = f"grid_worker:{profile.phone}" if profile.role == "grid_worker" else "complainant"
-    s.effects.append(RecordFeedback(number, verdict, s.text, actor))
+    said = s.text
+    if s.choice or understand.menu_index(said, len(understand.VERDICT_ORDER)) is not None:
+        said = VERDICT_WORDS.get(verdict, said)  # a button or "3": no remark of its own
+    s.effects.append(RecordFeedback(number, verdict, said, actor))
+
+
+VERDICT_WORDS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 
 
 def resolve_feedback(s: Step, effect: RecordFeedback, outcome: Any) -> None:
@@ -147,7 +178,10 @@ def resolve_feedback(s: Step, effect: RecordFeedback, outcome: Any) -> None:
     st.mode, st.feedback_case = "", None
     if isinstance(outcome, Failed):
         s.say("您的评价没记录成功，请稍后再回复一次。")
-    elif effect.verdict == "dissatisfied":
-        s.say(texts.FEEDBACK_OBJECTION)
+        return
+    if effect.number not in st.judged:
+        st.judged.append(effect.number)
+    if effect.verdict == "dissatisfied":
+        s.say(texts.objection_recorded(s.ctx, effect.number))
     else:
         s.say(texts.THANKS_FEEDBACK)

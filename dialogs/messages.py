@@ -6,6 +6,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+#: What a user may send besides text (issue 15).
+ATTACHMENT_KINDS: tuple[str, ...] = ("image", "voice", "video", "file")
+
+
+@dataclass(frozen=True)
+class InboundAttachment:
+    """A photo, voice message, video or file that came with a message, as the channel layer
+    found it: already downloaded, checked and stored (or refused) by ``backend.attachments``.
+    Plain data; the dialogue acknowledges it and offers what OCR read from it."""
+
+    kind: str  # "image" | "voice" | "video" | "file"
+    #: Stored (True) or refused: too big, empty, of a type not taken.
+    accepted: bool = True
+    #: The store's sentence for the user: its acknowledgement ("收到照片了，会一并交给办理单位。")
+    #: or why it was refused ("文件太大了，请发 20MB 以内的。"); "" for the dialogue's default.
+    sentence: str = ""
+    #: Values read from a photo by OCR, to be confirmed one at a time, never taken silently:
+    #: (slot, value, shown) — a form slot name (``dialogs.form``: "id_number", "phone",
+    #: "credit_code", "amount", "period", ...), the value as text its reader takes
+    #: ("140522196204155869", "3000", "2024年1月至6月"), and how to show it to the user.
+    suggestions: tuple[tuple[str, str, str], ...] = ()
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -19,6 +41,8 @@ class Inbound:
     choice_id: str | None = None  # a pressed button / menu item: the Choice.id
     contact_phone: str | None = None  # a phone number the channel vouches for (shared contact)
     display_name: str | None = None
+    #: Photos, voice, files sent with (or instead of) the text; the text may then be "".
+    attachments: tuple[InboundAttachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
-from dialogs import filling, lookup, questions, story, texts, understand
+from dialogs import attachments, filling, lookup, questions, story, texts, understand
 from dialogs.effects import OpenCase, Replay
 from dialogs.form import case_draft, pending
 from dialogs.step import Step
@@ -27,6 +27,8 @@ class Mode(StrEnum):
     RESUME = "resume"
     LOOKUP = "lookup"
     FEEDBACK = "feedback"
+    #: A value read from a photo, offered for a yes (``dialogs.attachments``).
+    PHOTO = "photo"
 
 
 def on_privacy(s: Step) -> bool:
@@ -61,6 +63,11 @@ def on_summary(s: Step) -> bool:
         if pending(st.draft, st.profile, s.ctx.form_rules):
             st.mode = Mode.FORM
             questions.continue_prompt(s)
+            return True
+        if story.other_office(s, (st.draft.description or "")[:400]) is not None:
+            # Only a fee dispute is registered: the story told is another office's matter.
+            s.say(texts.referral(s.ctx, st.draft.description or "", None))
+            st.draft, st.mode, st.asking = None, Mode.FORM, []
             return True
         st.privacy_accepted = True
         s.effects.append(OpenCase(case_draft(st, s.inbound)))
@@ -132,7 +139,7 @@ def on_lookup(s: Step) -> bool:
 def on_feedback(s: Step) -> bool:
     st = s.st
     verdict = s.choice[3:] if s.choice and s.choice.startswith("fb:") else None
-    verdict = verdict or understand.verdict(s.text)
+    verdict = verdict or understand.verdict(s.text, numbered=True)
     if verdict and st.feedback_case:
         lookup.record_feedback(s, st.feedback_case, verdict)
         return True
@@ -147,6 +154,7 @@ HANDLERS: dict[Mode, Callable[[Step], bool]] = {
     Mode.RESUME: on_resume,
     Mode.LOOKUP: on_lookup,
     Mode.FEEDBACK: on_feedback,
+    Mode.PHOTO: attachments.on_photo,
 }
 
 

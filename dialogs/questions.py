@@ -58,7 +58,9 @@ def _menu(s: Step, slots: list[Slot]) -> tuple[Choice, ...]:
     assert s.st.draft is not None
     if len(slots) == 1 and slots[0].menu is not None:
         return slots[0].menu(s.ctx, s.st.draft, s.st.profile)
-    if any(x.skippable(s.st.draft) for x in slots):
+    # 跳过 is offered only where it skips everything asked: never offer what is then refused
+    # (a question with a required part says which parts may be left out instead).
+    if all(x.skippable(s.st.draft) for x in slots):
         return (form.SKIP_CHOICE,)
     return ()
 

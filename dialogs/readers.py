@@ -23,10 +23,13 @@ from identifiers import (
     check_id_number,
     check_phone,
     credit_code_problem,
+    digit_string,
     name_plausibility,
     normalise_credit_code,
     small_int,
 )
+from nlu.entities.contact import id_shaped
+from nlu.entities.money import count_number, people_counts
 from nlu.entities.numbers import parse_number
 from nlu.entities.periods import periods
 from nlu.types import CATEGORIES, INSURANCE_TYPES
@@ -91,7 +94,7 @@ def _cn_digits(run: str) -> bool:
 def read_description(text: str, r: Reading) -> Read:
     if understand.is_skip(text) or len(_CJK.findall(text)) < 4:
         return NOTHING
-    return Read({"description": text.strip()})
+    return Read({"description": understand.tidy(text)})
 
 
 def read_category(text: str, r: Reading) -> Read:
@@ -107,7 +110,8 @@ def read_category(text: str, r: Reading) -> Read:
 
 #: A unit's clerk saying who they are ("我是厂里的会计刘晓燕", "会计 张丽").
 CLERK = re.compile(
-    r"会计|出纳|财务|人事|老板娘|老板|负责人|经理|办事员|专管员|法人|厂长|院长|社长|店主"
+    r"会计|出纳|财务|人事|老板娘|老板|负责人|经理|办事员|专管员|法人|厂长|院长|社长|店主|经办人"
+    r"|社保专员"
 )
 
 
@@ -131,8 +135,21 @@ def read_clerk(text: str, r: Reading) -> Read:
 _SURNAME_ONLY = re.compile(r"^(?:我|俺|他|她|本人)?姓[\u4e00-\u9fff]{1,2}$")
 
 
+#: Words that introduce a name, besides those ``identifiers.bare_name`` knows ("大名", "叫做",
+#: "登记人：") and what may follow it ("（女）").
+_NAME_LEAD = re.compile(
+    r"^(?:我的名字|我名字|名字|姓名|大名|全名|户主|登记人|联系人|申请人|反映人|我|俺|咱|本人)?"
+    r"(?:叫做|就叫|叫个|名叫|叫|是)?[:：\s]*"
+)
+_NAME_TAIL = re.compile(r"\s*[（(][^）)]{0,8}[）)]\s*$|[，,\s]+(?:女|男)$")
+
+
 def read_name(text: str, r: Reading) -> Read:
     """A personal name; a surname outside the list is taken but marked for checking."""
+    text = text.strip()
+    lead = _NAME_LEAD.sub("", _NAME_TAIL.sub("", text))
+    if lead != text and name_plausibility(lead) == "sure":
+        text = lead
     if _SURNAME_ONLY.match(understand.squeeze(text)):
         return NOTHING
     if NOT_NAME.search(bare_name(text)) or understand.is_skip(text) or understand.agrees(text):
@@ -185,7 +202,8 @@ def read_id_number(text: str, r: Reading) -> Read:
         checked = check_id_number(run, r.today)
         if checked.value:
             return Read({"id_number": checked.value})
-        as_code = read_credit_code(compact, r) if len(compact) == 18 else NOTHING
+        shaped = id_shaped(compact.upper(), r.today)
+        as_code = read_credit_code(compact, r) if len(compact) == 18 and not shaped else NOTHING
         if as_code.ok:
             return as_code
         problem = (checked.problem or "").rstrip("。")
@@ -209,14 +227,21 @@ def read_credit_code(text: str, r: Reading) -> Read:
 #: How the names of employers end (公司, 厂, 合作社, 卫生院, 个体户的字号…).
 ORG_SUFFIX = re.compile(
     r"(?:公司|厂|单位|合作社|集团|商店|店|超市|医院|卫生院|学校|中心|站|所|局|部|场|矿|社|馆"
-    r"|酒店|饭店|门市|企业|商行|工作室|工地|队|园|处|会)$"
+    r"|酒店|饭店|门市|企业|商行|工作室|工地|队|园|处|会|院|行|坊|铺|厅|楼|市场|基地|物业|银行"
+    r"|车间|酒楼|诊所|药房|驾校|幼儿园|托儿所)$"
 )
+#: "在县城的宏达饭馆打工": the employer is where one works.
+_WORKS_AT = re.compile(r"在([\u4e00-\u9fff]{2,20}?)(?:打工|上班|干活|工作|做工|干)")
 
 
 def read_employer(text: str, r: Reading) -> Read:
     """An employer's name: said with its kind (…公司, …厂), or anything name-like when the
     question asked for it alone."""
     value = clean_value(text)
+    works = _WORKS_AT.search(value)
+    if works and ORG_SUFFIX.search(works.group(1)):
+        value = works.group(1)
+    value = re.sub(r"^(?:县里的|县城的|镇上的|村里的|我们|俺们|就是)", "", value)
     if understand.is_skip(text) or understand.is_deny(text) or not 2 <= len(value) <= 40:
         return NOTHING
     if not _CJK.search(value) or understand.agrees(text) or number_runs(value):
@@ -252,7 +277,7 @@ def read_consent(text: str, r: Reading) -> Read:
 _PLACE = re.compile(
     r"(?P<county>[\u4e00-\u9fff]{2,5}?(?:县|市|区|旗))?"
     r"(?P<town>[\u4e00-\u9fff]{1,6}?(?:镇|乡|街道|办事处|街办))?"
-    r"(?P<village>[\u4e00-\u9fff\d]{1,8}?(?:村|社区|居委会|庄|屯|寨|组))?"
+    r"(?P<village>[\u4e00-\u9fff\d]{1,8}?(?:村|社区|居委会|组|(?:庄|屯|寨|沟|湾|坪)村|庄|屯|寨))?"
 )
 _PLACE_NOISE = re.compile(
     r"^(?:我是|俺是|咱是|我在|俺在|住在|家在|我家在|是|在|就在|我们是|他是|她是)"
@@ -272,6 +297,13 @@ def find_place(text: str, ctx: DialogContext, township_hint: str | None = None) 
     town = next((t for t in ctx.township_names if t in s), None)
     town = town or next((t for t in ctx.township_names if len(_stem(t)) >= 2 and _stem(t) in s),
                         None)  # fmt: skip
+    said = _given_place(s)
+    outside = township_hint is not None and township_hint not in ctx.township_names
+    if town is None and (said.township or outside):
+        # A township named that the county does not have (北留镇), or a village asked of one:
+        # registered as given (首问责任制), never matched to a county name that looks alike
+        # (北留镇大桥村 is not 北岭镇's 大桥村; 东关村 there is not 凤鸣镇's 东关社区).
+        return said
     village = _gazetteer_village(s, ctx, town or township_hint)
     if village and not town:
         town = ctx.township_of_village(village) or (
@@ -382,60 +414,106 @@ def read_insurance(text: str, r: Reading) -> Read:
     return Read({"insurance_type": key, "scheme_open": open_})
 
 
-#: Villagers paying for themselves are in the residents' schemes (城乡居民养老 / 医保)...
+#: Villagers paying for themselves are in the residents' schemes (城乡居民养老 / 医保): a
+#: yearly payment by grade, collected in the village, no employer...
 _RESIDENT_HINT = re.compile(
-    r"村里|村委|农村|农民|种地|档次|每年交|一年交|一年一交|自己交|自己缴|个人交|老人|新农"
+    r"村里|村委|村干部|农村|农民|务农|种地|档次|每年交|一年交|一年一交|按年交|每年.{0,6}(?:交|缴)"
+    r"|自己交|自己缴|个人交|老人|新农|农保|居民|城乡|合作医疗|低保|学生|在家|没(?:有)?(?:单位|工作)"
+    r"|无业"
 )
-#: ... employees and the self-employed in the employees' schemes.
+#: ... the surest of those, which outweigh an employer mentioned beside them.
+_RESIDENT_SURE = re.compile(
+    r"档次|每年.{0,6}(?:交|缴)|一年交|一年一交|按年交|村里.{0,4}收|村委|新农|农保|居民"
+)
+#: ... employees (and the self-employed) in the employees' schemes: wages, an employer.
 _EMPLOYEE_HINT = re.compile(
-    r"单位|公司|厂|职工|员工|灵活就业|个体|上班|工资|企业|退休金|在职|打工|用人"
+    r"单位|公司|厂|职工|员工|灵活就业|个体|上班|工资|企业|退休|在职|打工|用人|老板|扣工资"
+    # Things only the employees' schemes have: a wage base, late fees, years of service,
+    # a transfer of the insurance relation between employers' places.
+    r"|基数|滞纳金|工龄|视同缴费|关系转|转移接续|转入|转出"
 )
+#: Categories that only arise in the employees' schemes (a wage base, an employer's debts).
+_EMPLOYEE_CATEGORIES = frozenset({"contribution_base", "late_fee", "arrears", "labor_relation"})
 
 
 def resident_scheme(key: str, draft: Draft, text: str = "", *, settled: bool = False) -> str:
-    """ "养老保险" said by a villager paying for themselves is 城乡居民养老保险: the same
-    words name two schemes run by different rules. ``settled``: the whole report is known
-    (the summary): a person with no employer in the story is taken to be a resident."""
+    """ "养老保险" / "医保" said without the scheme: the same words name two schemes run by
+    different rules (职工 / 城乡居民), and routing groups them alike, so the scheme is
+    inferred, never asked. Evidence of an employer (wages, 单位/公司/厂, an employer named)
+    means the employees' scheme; a villager paying yearly by grade, 新农合, 居民 the
+    residents'. ``settled``: the whole report is known (the summary): a person with no
+    employer anywhere in it is taken to be in the residents' scheme."""
     if key not in ("pension", "medical") or draft.kind == "employer" or draft.employer:
         return key
+    resident = "resident_pension" if key == "pension" else "resident_medical"
     said = f"{draft.description or ''}{text}"
-    if _EMPLOYEE_HINT.search(said):
-        return key
-    if draft.proxy or _RESIDENT_HINT.search(said):
-        return "resident_pension" if key == "pension" else "resident_medical"
+    employee = _EMPLOYEE_HINT.search(said) is not None or draft.category in _EMPLOYEE_CATEGORIES
+    if employee:
+        return resident if _RESIDENT_SURE.search(said) else key
+    if draft.proxy or settled or _RESIDENT_HINT.search(said):
+        return resident
     return key
 
 
 def read_period(text: str, r: Reading) -> Read:
-    spans = period_spans(text, r.today)
+    spans = period_spans(text, r.today, bare=r.asked_alone == "period")
     if not spans:
         return NOTHING
     return Read({"period_start": spans[0], "period_end": spans[1]})
 
 
-def period_spans(text: str, today: date) -> tuple[str, str] | None:
+#: A year written out: 2019, 二〇一九; with ``bare`` (the period was asked) also "19年".
+_YEAR = re.compile(r"(?<![\d.])(19[5-9]\d|20[0-4]\d)(?![\d.]|\s?(?:元|块|多|万|千|百|个|人|次))")
+_CN_YEAR = re.compile(r"([一二][〇零○一二三四五六七八九]{3})年?")
+_SHORT_YEAR = re.compile(r"(?<![\d年])([0-9]{2}|[〇零一二三四五六七八九]{2})年")
+
+
+def _years(text: str, today: date, bare: bool) -> list[int]:
+    years = [int(y) for y in _YEAR.findall(text)]
+    years += [int(digit_string(y) or 0) for y in _CN_YEAR.findall(text)]
+    if bare:
+        for y in _SHORT_YEAR.findall(text):
+            n = int(digit_string(y) or 0)
+            years.append(2000 + n if 2000 + n <= today.year else 1900 + n)
+    return [y for y in years if 1950 <= y <= today.year + 1]
+
+
+def period_spans(text: str, today: date, *, bare: bool = False) -> tuple[str, str] | None:
     """The disputed period said in ``text``; several ("2016年和2017年") make one span.
-    Spans with a year written out win over relative ones ("这两年") said beside them."""
-    found = periods(text[:200], today)
-    if not found:
-        return None
+    Spans with a year written out win over relative ones ("这两年") said beside them, and
+    every year written out is inside the span ("2018到2020年", "19年到21年")."""
+    text = text[:200]
+    found = periods(text, today)
     explicit = [
         f for f in found if re.search(r"\d{4}|[〇零一二三四五六七八九]{4}", text[f.start : f.end])
     ]
     chosen = explicit or found
-    start = min(str(f.value["start"]) for f in chosen)
-    end = max(str(f.value.get("end") or f.value["start"]) for f in chosen)
-    return start, end
+    starts = [str(f.value["start"]) for f in chosen]
+    ends = [str(f.value.get("end") or f.value["start"]) for f in chosen]
+    for year in _years(text, today, bare):
+        if not any(a[:4] <= str(year) <= b[:4] for a, b in zip(starts, ends, strict=True)):
+            starts.append(f"{year}-01-01")
+            ends.append(f"{year}-12-31")
+    if not starts:
+        return None
+    return min(starts), max(ends)
 
 
 _MONEY_TRIM = re.compile(
-    r"^(?:大概|大约|约|差不多|一共|总共|共|是|有|扣了|交了|多交了)|(?:元|块钱|块|钱|左右|上下|多|来块)+$"
+    r"^(?:大概|大约|约|差不多|一共|总共|共|是|有|扣了|交了|多交了|多扣了|多收了)"
+    r"|(?:元|块钱|块|钱|左右|上下|多|来块)+$"
 )
 
 
+#: What an amount may be written with besides its digits: spaces, thousands separators, the
+#: currency sign (a decimal point stays: "1.2万" is 12000, not 120000).
+_MONEY_NOISE = re.compile(r"[\s,，￥¥。！!？?]+")
+
+
 def read_amount(text: str, r: Reading) -> Read:
-    value = _MONEY_TRIM.sub("", understand.squeeze(text))
-    value = _MONEY_TRIM.sub("", value)
+    value = _MONEY_TRIM.sub("", _MONEY_NOISE.sub("", text).lower())
+    value = _MONEY_TRIM.sub("", value.rstrip("."))
+    value = re.sub(r"^(?:多扣了|扣了我|退我|每次|每年|一年交)", "", value)
     number = parse_number(value) if value and len(value) <= 16 else None
     if number is None or number <= 0:
         return NOTHING
@@ -445,19 +523,32 @@ def read_amount(text: str, r: Reading) -> Read:
 _JUST_ME = re.compile(
     r"^(?:就|只有|只|光)?(?:我|俺|他|她|本人)(?:一个|1个|自己|一人|本人)?(?:人)?$|^一个人$|^就一个"
 )
+#: "一共四十多号人", "厂里二十来个工人": a number of people inside a short answer.
+_PEOPLE_IN = re.compile(
+    r"([0-9一二两三四五六七八九十百千]{1,6})(?:多|来|几)?(?:个|名|位|号)?(?:人|工人|职工|员工|户|口)"
+)
 _PEOPLE = re.compile(
     r"^(?:有|一共|共|总共|大概|差不多)?([0-9一二两三四五六七八九十百千几]{1,6})(?:多|来)?(?:个|名|位)?(?:人|工人|职工|员工|户)?$"
 )
 
 
-_COUPLE = re.compile(r"俩|两口子|夫妻|我和(?:老伴|爱人|媳妇|老婆|丈夫|老公)")
+_COUPLE = re.compile(
+    r"俩|两口子|夫妻|我和(?:老伴|爱人|媳妇|老婆|丈夫|老公)"
+    r"|^(?:就|只有)?(?:我|俺)(?:和|跟)(?:我|俺)?(?:家)?[\u4e00-\u9fff]{1,3}$"
+)
 _HOUSEHOLD = re.compile(r"([0-9一二两三四五六七八九十]{1,3})口")
 
 
 def read_people(text: str, r: Reading) -> Read:
-    s = understand.squeeze(text)
+    """How many people the matter touches, by the county's convention (``nlu.entities.money``):
+    a range counts by its lower bound ("二三十个" -> 20), the speaker is counted when the
+    number names only the others ("我和另外三个工友" -> 4), households count as said."""
+    s = re.sub(r"(?:吧|呢|啊|呀|吧我看|左右|上下|的样子|差不多)+$", "", understand.squeeze(text))
     if _JUST_ME.search(s):
         return Read({"people_count": 1})
+    said = people_counts(text[:80])
+    if said:
+        return Read({"people_count": int(max(f.value for f in said))})
     m = _HOUSEHOLD.search(s)
     if m:
         number = parse_number(m.group(1))
@@ -466,9 +557,9 @@ def read_people(text: str, r: Reading) -> Read:
     if _COUPLE.search(s) and len(s) <= 12:
         return Read({"people_count": 2})
     s = re.sub(r"(?<=[十百千])(?:几|多|来|余)", "", s)
-    m = _PEOPLE.match(s)
+    m = _PEOPLE.match(s) or (_PEOPLE_IN.search(s) if len(s) <= 20 else None)
     if m:
-        number = parse_number(m.group(1))
+        number = count_number(m.group(1))
         if number is not None and 1 <= number <= 1_000_000 and number == int(number):
             return Read({"people_count": int(number)})
     return NOTHING

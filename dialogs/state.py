@@ -55,6 +55,8 @@ class Draft:
     period_end: str | None = None
     amount: float | None = None
     people_count: int | None = None
+    #: A group named without a number ("全厂工人", "俺们村的老人们": the NLU's ``group``).
+    group: str | None = None
     #: Optional questions asked and answered with 跳过 / 不知道 / 不方便.
     skipped: list[str] = field(default_factory=list)
     #: The name has a surname outside the list: the summary asks the user to check it.
@@ -111,6 +113,11 @@ class ConversationState:
     #: Closed cases awaiting the user's verdict: [[number, latest reply], ...] (set by the service).
     feedback_due: list[list[str]] = field(default_factory=list)
     feedback_asked: list[str] = field(default_factory=list)
+    #: Cases whose verdict was recorded here: closed, so what is said about them later (an
+    #: objection, "还是没到账") gets the legal routes, never "会在办理时限内答复".
+    judged: list[str] = field(default_factory=list)
+    #: Values read from a photo by OCR, offered one at a time: [[slot, value, shown], ...].
+    photo_offers: list[list[str]] = field(default_factory=list)
     #: Case numbers opened from this conversation.
     opened: list[str] = field(default_factory=list)
     updated_at: str | None = None

@@ -14,6 +14,7 @@ from dialogs.context import DialogContext
 from dialogs.effects import Effect, TurnResult
 from dialogs.messages import Choice, Inbound, Reply
 from dialogs.state import ConversationState, Draft
+from nlu.normalize import blank_markup
 from nlu.types import Parse
 
 
@@ -29,6 +30,8 @@ class Step:
     #: The menu item the message picked (a button, its number or its words).
     choice: str | None = None
     mode_at_start: str = ""
+    #: The choices shown before this message (``state.menu`` is cleared as the turn starts).
+    menu_at_start: list[list[str]] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
     choices: tuple[Choice, ...] = ()
     effects: list[Effect] = field(default_factory=list)
@@ -46,7 +49,10 @@ class Step:
     ) -> Step:
         # Work on a copy: the caller's state object stays as it was (pure function).
         copy = ConversationState.from_json(state.to_json())
-        return cls(copy, inbound, ctx, parse, tail, inbound.text.strip(), None, state.mode)
+        return cls(
+            copy, inbound, ctx, parse, tail, blank_markup(inbound.text).strip(), None, state.mode,
+            [list(item) for item in state.menu],
+        )  # fmt: skip
 
     @property
     def draft(self) -> Draft:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
-from dialogs import form, understand
+from dialogs import form, speaker, understand
+from dialogs.context import Hotline
 from dialogs.step import Step
+from nlu.parser import in_domain
 from nlu.types import CATEGORIES
 
 #: A category ranked at least this likely is taken without asking (when the NLU is not
@@ -17,16 +19,29 @@ RANKING_CLEAR = 0.8
 
 
 #: "帮村里的陈大爷反映个事": an errand announced, no problem told yet.
-_ERRAND = re.compile(
+ERRAND = re.compile(
     r"(?:帮|替|给)[^，,。]{0,10}?(?:反映|反应|问|说|登记|咨询|办)(?:个|一下|点|几个)?"
     r"(?:事情|事儿|事|情况|问题)?"
 )
+#: Words that announce a matter without telling it ("你好，我想反映个社保的事").
+_ANNOUNCING = re.compile(
+    r"你好|您好|请问|我想|我要|俺想|想要|想|反映|反应|咨询|问问|问一下|说说|说一下|一下|个|点|的"
+    r"|事情|事儿|事|问题|情况|社保|社会保险|保险|这边|那个|就是|有|一|了|啊|呀|吧|问|个事"
+)
+
+
+def only_announces(text: str) -> bool:
+    """ "想问个事", "你好，我想反映个社保的事": a matter announced, not yet told."""
+    content = _ANNOUNCING.sub("", understand.squeeze(ERRAND.sub("", text)))
+    return len(re.findall(r"[\u4e00-\u9fff]", content)) < 3 and len(text) <= 20
 
 
 def is_report_text(s: Step, body: str) -> bool:
     parse = s.parse
     assert parse is not None
-    content = understand.squeeze(_ERRAND.sub("", body))
+    content = understand.squeeze(ERRAND.sub("", body))
+    if len(re.findall(r"[\u4e00-\u9fff]", _ANNOUNCING.sub("", content))) < 3:
+        return False
     for e in parse.entities:
         content = content.replace(understand.squeeze(e.text), "")
     if len(re.findall(r"[\u4e00-\u9fff]", content)) < 4:
@@ -69,11 +84,82 @@ def take_category(s: Step, *, force: bool = False) -> None:
         draft.confidence, draft.tier_hint = parse.confidence, parse.tier
 
 
+#: Words of a social-insurance fee matter: narrower than ``understand.DOMAIN_WORDS`` (no
+#: 单位 / 公司 / 工资: a boss who owes wages is not a fee dispute).
+FEE_WORDS = re.compile(
+    r"社保|社宝|社会保险|保险|保费|养老|医保|医宝|医疗|缴费|交费|缴纳|缴|参保|滞纳|补缴|补交|断缴|断交"
+    r"|基数|工伤|失业|生育|新农合|农保|合作医疗|档次|退费|待遇|退休|社保局|医保局|人社|窗口|经办"
+    r"|交钱|交了|交上|扣|(?:没|不)给?(?:交|缴|上)"
+)
+#: Wages (工资、工钱): the labour office's matter (12333), unless insurance is spoken of too.
+WAGES = re.compile(r"工资|工钱|薪水|薪资|欠薪|讨薪|加班费|劳务费|血汗钱|工费")
+#: A medical bill not reimbursed as it should be is a benefits dispute (待遇核定和支付).
+_CLAIM_REFUSED = re.compile(
+    r"报不了|不给报|不能报|报销不了|没给报|少报|拒绝报|不让报|报销.{0,4}(?:被拒|没批)"
+)
+
+
+#: How a complaint about the fee offices' service is put without a word of insurance.
+_SERVICE_WORDS = re.compile(
+    r"来回跑|推诿|踢皮球|态度|办事员|收费|多收|收钱|交的钱|交过的钱|钱.{0,4}(?:退|扣)"
+    r"|数不对|算错|算少|算多|少算|多算|不对"
+)
+
+
+def _general(hotline: Hotline) -> bool:
+    """The general hotline (12345): its keywords (投诉、建议) name no other office's business."""
+    return hotline.number == "12345" or hotline.topic in ("general", "government", "12345")
+
+
+def off_topic(s: Step, text: str) -> str | None:
+    """Not a fee dispute: the topic key of the hotline to refer it to ("wages", "" for the
+    general one), or None when it is (or may be) a fee matter. Words of another office's
+    business (the county's hotline keywords: 个税、工资、报销…) with no word of insurance fees
+    beside them, or a story with no word of the domain at all that the NLU does not take for
+    a report."""
+    said = text[:400]
+    other = other_office(s, said)
+    if other is not None:
+        return other
+    if understand.mentions_domain(said) or _SERVICE_WORDS.search(said) or in_domain(said):
+        return None
+    if len(re.findall(r"[\u4e00-\u9fff]", said)) < 4:
+        return None
+    parse = s.parse
+    sure = (
+        parse is not None
+        and parse.text == text
+        and parse.intent == "report_dispute"
+        and parse.intent_confidence >= 0.9
+        # "路灯坏了" reads as a complaint about a service: not ours without a word of ours.
+        and parse.category not in (None, "other", "service")
+    )
+    return None if sure else ""
+
+
+def other_office(s: Step, said: str) -> str | None:
+    """Words of another office's business (the county's hotline keywords: 个税、工资、报销…)
+    with no word of insurance fees beside them: that hotline's topic key ("wages", "")."""
+    keywords = [k for h in s.ctx.hotlines if not _general(h) for k in h.keywords if k and k in said]
+    wages = WAGES.search(said)
+    if keywords or wages:
+        rest = WAGES.sub("", said)
+        for k in sorted(keywords, key=len, reverse=True):
+            rest = rest.replace(k, "")
+        if FEE_WORDS.search(rest) or _CLAIM_REFUSED.search(said):
+            return None
+        return "wages" if wages else ""
+    return None
+
+
 def more_story(s: Step) -> bool:
     """More of the story when a value was asked: kept, nothing the user says is dropped."""
     draft = s.draft
     if not is_report_text(s, s.text) or len(s.text) < 10:
         return False
-    draft.description = f"{draft.description}；{s.text}" if draft.description else s.text
+    more = understand.tidy(s.text)
+    draft.description = f"{draft.description}；{more}" if draft.description else more
+    if draft.kind != "employer" and not draft.proxy and speaker.employer_speaks(s.text):
+        draft.kind = "employer"
     s.say("补充的情况记下了。")
     return True

@@ -66,12 +66,24 @@ def question(names: list[str], draft: Draft | None, profile: Profile, ctx: Dialo
         return ctx.question_text(names[0]) or _single(names[0], draft, profile)
     proxy = bool(draft and draft.proxy)
     who = "被代办人" if proxy else "您"
-    parts = [_part(name, draft, who) for name in names if name != "consent"]
+    unit_code = (
+        "credit_code" in names and "id_number" in names and not (draft and draft.kind == "employer")
+    )
+    parts = [
+        _part(name, draft, who) + ("（代表单位反映的，请给单位的统一社会信用代码）" if
+                                   unit_code and name == "id_number" else "")
+        for name in names
+        if name != "consent" and not (unit_code and name == "credit_code")
+    ]  # fmt: skip
     text = f"请告诉我{_join(parts)}。" if parts else ""
     if "phone" in names and proxy:
         text += "没有手机的话说一声，可以留您的电话。"
-    if any(n in OPTIONAL_IN_GROUP for n in names):
+    optional = [n for n in names if n in OPTIONAL_IN_GROUP and n != "credit_code"]
+    if optional and len(optional) == len([n for n in names if n not in ("consent", "credit_code")]):
         text += "不清楚的说「不知道」就行。"
+    elif optional:
+        labels = "、".join(_SHORT.get(n, FIELD_LABELS.get(n, n)) for n in optional)
+        text += f"{labels}不清楚可以说「不知道」。"
     if "consent" in names:
         text += _single("consent", draft, profile)
     return text
@@ -79,7 +91,12 @@ def question(names: list[str], draft: Draft | None, profile: Profile, ctx: Dialo
 
 #: Slots a grouped question says may be left out.
 OPTIONAL_IN_GROUP = frozenset({"village", "id_number", "insurance_type", "period", "amount",
-                               "people_count", "credit_code", "worker_village"})  # fmt: skip
+                               "people_count", "credit_code", "worker_village",
+                               "employer"})  # fmt: skip
+
+#: Short names of the parts a question may leave out ("村（社区）、身份证号不清楚可以说…").
+_SHORT = {"employer": "单位", "village": "村", "id_number": "身份证号", "insurance_type": "险种", "period": "时间",
+          "amount": "金额", "people_count": "人数", "worker_village": "负责的村"}  # fmt: skip
 
 _PARTS = {
     "worker_name": "您的姓名",
@@ -103,6 +120,8 @@ _PARTS = {
 def _part(name: str, draft: Draft | None, who: str) -> str:
     if name == "employer":
         return f"{who}的单位（公司）名称"
+    if name == "people_count" and draft is not None and draft.group:
+        return "大概涉及多少人"
     return _PARTS.get(name, FIELD_LABELS.get(name, name)).format(who=who)
 
 
@@ -152,6 +171,8 @@ def _single(field: str, draft: Draft | None, profile: Profile) -> str:
     if field == "amount":
         return "涉及多少钱？不清楚可以回复「跳过」。"
     if field == "people_count":
+        if draft is not None and draft.group:
+            return f"您说的{draft.group}，大概有多少人？说个大概数就行，不清楚可以回复「跳过」。"
         return "一共涉及几个人？不清楚可以回复「跳过」。"
     if field == "consent":
         name = draft.name if draft and draft.name else "被代办人"
@@ -169,6 +190,25 @@ def privacy_ask(question_text: str) -> str:
 
 
 REQUIRED_NOT_SKIPPABLE = "这一项需要填写，工作人员才能联系上并办理。"
+#: Why a required slot is asked, said when the answer is "跳过" / "不知道".
+WHY_NEEDED: dict[str, str] = {
+    "township": "乡镇（街道）用来确定由哪里的部门办理，说个大概的地方就行，比如镇名或村名。",
+    "name": "登记表上要写反映人的姓名，工作人员才能核实和答复。",
+    "contact_person": "登记表上要写单位联系人的姓名，工作人员才能联系核实。",
+    "worker_name": "代办要登记网格员的姓名，办理进展会告诉您。",
+    "phone": "电话用来告诉您办理进展和结果，工作人员也要电话核实情况。",
+    "unit": "单位全称用来确定由谁办理、核对缴费记录。",
+    "description": "请简单说说遇到的问题，工作人员才知道怎么办理。",
+    "consent": "代办需要本人同意，请问本人同意了吗？",
+}
+
+
+def why_needed(slot: str) -> str:
+    return WHY_NEEDED.get(slot, REQUIRED_NOT_SKIPPABLE)
+
+
+def left_to_staff(labels: list[str]) -> str:
+    return f"好的，{'、'.join(labels)}先空着，工作人员联系您时再核实。"
 NOT_UNDERSTOOD = "不好意思，没太看明白。"
 FULL_NAME_PLEASE = "登记需要身份证上的全名，比如“李德福”，麻烦再说一下。"
 CANCEL_ASK = "确定不反映了吗？已经填的内容会删掉。"
@@ -208,10 +248,17 @@ def help_text(ctx: DialogContext) -> str:
 
 
 def referral(ctx: DialogContext, text: str, insurance: str | None = None) -> str:
-    """Where an out-of-scope question goes: a hotline whose keywords it says, else the one
-    the county names for questions about its insurance type, else 12345."""
+    """Where an out-of-scope question goes: the payment hotline for how much / where to pay
+    (``insurance="payment"``), a hotline whose keywords it says, else the one the county names
+    for questions about its insurance type, else 12345."""
     topic = dict(ctx.consultation_hotlines).get(insurance or "")
-    chosen = next((h for h in ctx.hotlines if any(k and k in text for k in h.keywords)), None)
+    chosen = ctx.hotline(topic) if topic and insurance in ("payment", "wages") else None
+    chosen = chosen or next(
+        (h for h in ctx.hotlines if any(k and k in text for k in h.keywords)), None
+    )
+    if chosen is None and insurance == "wages":
+        # Wages said in other words (工钱、薪水): the office whose keywords speak of wages.
+        chosen = next((h for h in ctx.hotlines if any("工资" in k for k in h.keywords)), None)
     chosen = chosen or (ctx.hotline(topic) if topic else None)
     if chosen is not None:
         return (
@@ -289,6 +336,43 @@ def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
     return "\n".join(lines)
 
 
+def shown(field: str, draft: Draft) -> str:
+    """A field's value as the summary shows it."""
+    if field in ("period", "period_start", "period_end"):
+        return _period(draft) or "—"
+    if field == "category":
+        return category_name(draft.category)
+    if field == "insurance_type":
+        return INSURANCE_TYPES.get(draft.insurance_type or "", draft.insurance_type or "—")
+    if field == "id_number":
+        return (mask_id(draft.id_number) or "—") if draft.id_number else "—"
+    if field == "amount":
+        return f"{draft.amount:g}元" if draft.amount else "—"
+    if field == "people_count":
+        return f"{draft.people_count}人" if draft.people_count else "—"
+    if field == "kind":
+        return "用人单位" if draft.kind == "employer" else "个人"
+    value = getattr(draft, field, None)
+    return str(value) if value else "—"
+
+
+def corrected(fields: list[str], draft: Draft) -> str:
+    """ "改好了：姓名改为张福来。": the new value, so the user sees what was understood."""
+    seen: dict[str, str] = {}
+    for f in fields:
+        label = FIELD_LABELS.get(f, "类型" if f == "kind" else f)
+        if f == "name" and draft.kind == "employer":
+            label = "联系人"
+        seen.setdefault(label, shown(f, draft))
+    said = "；".join(f"{label}改为{value}" for label, value in seen.items())
+    return f"改好了：{said}。"
+
+
+def correction_unchanged(field: str, draft: Draft) -> str:
+    label = FIELD_LABELS.get(field, field)
+    return f"{label}现在就是{shown(field, draft)}，没有改动。要改成别的，请直接说新的内容。"
+
+
 SUMMARY_ASK = "没问题请回复「确认」；要改哪一项，直接告诉我，比如「电话改成139……」。"
 SUMMARY_ASK_PRIVACY = (
     "同意上面的个人信息说明、内容也没问题，请回复「确认」；要改哪一项，直接告诉我。"
@@ -301,12 +385,23 @@ def _day(d: datetime, tz: str = "Asia/Shanghai") -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def opened(case: OpenedCase, proxy: bool, tz: str = "Asia/Shanghai") -> str:
+def _time_limit(case: OpenedCase, tz: str, today: date | None = None) -> str:
+    """The simple tier is settled the same working day: "当天办结", never "0个工作日"."""
+    if case.working_days <= 0:
+        due = case.due_at.astimezone(ZoneInfo(tz)).date() if case.due_at.tzinfo else None
+        day = "今天" if today is not None and due == today else _day(case.due_at, tz)
+        return f"办理时限：当天办结，{day}下班前答复。"
+    return f"办理时限：{case.working_days}个工作日，{_day(case.due_at, tz)}前答复。"
+
+
+def opened(
+    case: OpenedCase, proxy: bool, tz: str = "Asia/Shanghai", today: date | None = None
+) -> str:
     contact = f"，电话 {case.lead.phone}" if case.lead.phone else ""
     lines = [
         f"已登记！案件编号：{case.number}",
         f"承办单位：{case.lead.name}{contact}",
-        f"办理时限：{case.working_days}个工作日，{_day(case.due_at, tz)}前答复。",
+        _time_limit(case, tz, today),
     ]
     if case.related_cases:
         lines.append(f"（与之前的 {'、'.join(case.related_cases)} 是同一件事，会一并办理。）")
@@ -357,6 +452,16 @@ def after_case_correction(number: str) -> str:
     )
 
 
+AFTER_CASE_NOTE = "要准备的材料和办理的具体事项，承办单位会按时限联系您。您的案件现在是这样："
+
+
+def after_case_withdraw(number: str) -> str:
+    return (
+        f"案件 {number} 已经登记。要撤回的话，请打登记回复里承办单位的电话说明，"
+        "工作人员会记下您的意见。"
+    )
+
+
 def if_not_settled(number: str) -> str:
     return (
         f"案件 {number} 会在办理时限内答复您。如果对处理结果有异议，您可以：申请调解；"
@@ -365,11 +470,61 @@ def if_not_settled(number: str) -> str:
     )
 
 
-FEEDBACK_OBJECTION = (
-    "很抱歉没能让您满意，您的意见已经记下并转给办理单位。如果对处理结果有异议，您还可以：\n"
+GENERIC_ROUTES = (
+    "如果对处理结果有异议，您还可以：\n"
     "1. 申请调解：到县社保争议调解中心或乡镇调解组织；\n"
     "2. 申请仲裁：涉及劳动关系的，向劳动人事争议仲裁委员会申请；\n"
     "3. 申请行政复议：对税务、人社、医保部门的决定不服，可以依法申请；\n"
-    "4. 提起行政诉讼：向人民法院起诉。\n"
-    "需要帮忙可以随时问我。"
+    "4. 提起行政诉讼：向人民法院起诉。"
 )
+
+
+def _routes(ctx: DialogContext) -> str:
+    return ctx.objection_routes or GENERIC_ROUTES
+
+
+def objection_recorded(ctx: DialogContext, number: str) -> str:
+    """A dissatisfied verdict or an objection, just recorded on a closed case."""
+    return (
+        f"很抱歉没能让您满意。您对案件 {number} 处理结果的意见已经记下，转给办理单位。\n"
+        f"{_routes(ctx)}\n需要帮忙可以随时问我。"
+    )
+
+
+def objection_again(ctx: DialogContext, number: str) -> str:
+    """An objection about a case closed and judged before: the routes again, nothing new."""
+    return (
+        f"案件 {number} 已经办结。{_routes(ctx)}\n"
+        "您的意见也可以打登记回复里承办单位的电话说明。需要帮忙可以随时问我。"
+    )
+
+
+# --- attachments (issue 15) -------------------------------------------------------------------
+
+
+def attachment_without_story(kinds: str) -> str:
+    """A photo or voice message with no words and no report open: what to do."""
+    return f"请用文字说说遇到了什么问题，{kinds}会一起交给办理单位。"
+
+
+def attachment_after_case(kinds: str, number: str) -> str:
+    """A photo or voice message with no words after a case was registered."""
+    return (
+        f"这些{kinds}如果是给案件 {number} 补充的材料，不用再做什么；"
+        "如果是新的问题，请用文字说说遇到了什么问题。"
+    )
+
+
+def photo_offer(label: str, shown: str) -> str:
+    return f"照片上的{label}是 {shown}，对吗？"
+
+
+def photo_differs(label: str, shown: str) -> str:
+    return f"照片上的{label}是 {shown}，和您之前说的不一样。用照片上的吗？"
+
+
+def voice_needs(labels: str, who: str) -> str:
+    return (
+        f"语音已经存下了，办理时会听。登记还差{labels}，方便的话打字告诉我；"
+        f"不方便打字，也可以请{who}打电话给您。"
+    )

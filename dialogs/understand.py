@@ -63,6 +63,13 @@ SKIP = (
     "不知",
     "没注意",
     "不懂",
+    "说不上来",
+    "说不上",
+    "不好说",
+    "讲不清",
+    "这个我说不上来",
+    "搞不清",
+    "闹不清",
 )
 AFFIRM = (
     "确认",
@@ -141,11 +148,29 @@ HELP = (
 MY_CASES = re.compile(
     r"我(报|反映|提交|代办|登记)?的(案件|案子|反映|件)|我报的|我反映的|查看案件|案件列表"
 )
-VERDICTS = (
-    ("basically_satisfied", ("基本满意", "还行", "一般", "凑合")),
-    ("dissatisfied", ("不满意", "不太满意", "不行", "没解决", "不认可", "有异议")),
-    ("satisfied", ("满意", "非常满意", "很满意", "挺好", "解决了")),
+#: A verdict on a closed case, however it is put (the closing notice asks 满意 / 基本满意 /
+#: 不满意). The dissatisfied words are looked for first: "不满意" contains "满意", and an
+#: objection ("有异议", "不服", "钱还是没到账") is a verdict of dissatisfaction with a reason.
+_DISSATISFIED = re.compile(
+    r"不满意|不太满意|不大满意|不怎么满意|不是很满意|不算满意|谈不上满意|很不满|不满|没法满意"
+    r"|异议|不服|不认可|不认同|不接受|不同意(?:这个|处理|结果|答复)?|不公平|不合理|不公道|糊弄|敷衍"
+    r"|没(?:有)?解决|没给解决|解决不了|不给解决|还是没|还没(?:到账|退|解决|给|办)|没(?:有)?到账"
+    r"|没(?:有)?退|不退|没(?:有)?收到|差评|不行|太少|才(?:给|退|报|补)?了?这么点|这么点"
+    r"|要(?:申请)?(?:复议|仲裁|起诉|上诉)|去告|要告|我要投诉|再投诉"
 )
+_BASICALLY = re.compile(
+    r"基本满意|基本上满意|基本上还行|还算满意|比较满意|大体满意|总体满意|还行|一般|凑合|还可以"
+    r"|马马虎虎|过得去|差不多吧|勉强|将就"
+)
+_SATISFIED = re.compile(
+    r"满意|挺好|很好|不错|解决了|办好了|收到了|到账了|退回来了|没问题|没意见|感谢|谢谢|好评|点赞"
+)
+#: The order of the closing notice's question (满意 / 基本满意 / 不满意): "3" answers it.
+VERDICT_ORDER = ("satisfied", "basically_satisfied", "dissatisfied")
+#: How long a verdict with its reason may be ("不满意，才报了这么点…").
+MAX_VERDICT = 200
+
+
 CORRECTION = re.compile(
     r"写错|错了|打错|改成|改为|改一下|更正|应该是|不是.{0,12}[，,\s]*(而)?是|换成"
     r"|(?:名字|姓名|电话|手机|号码|身份证|时间|年份|月份|乡镇?|村|地址|单位|公司|险种|金额|类型)"
@@ -197,6 +222,15 @@ INSURANCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_GAPS = re.compile(r"[ \t]{2,}|(?:[ \t]*，[ \t]*){2,}")
+
+
+def tidy(text: str) -> str:
+    """What is kept of a story: markup blanked out (``nlu.normalize.blank_markup``) leaves
+    runs of spaces and commas, squeezed here."""
+    return _GAPS.sub(lambda m: "，" if "，" in m.group(0) else " ", text).strip(" ，,。")
+
+
 def squeeze(text: str) -> str:
     """Lower-case, punctuation and spaces removed: what short-phrase matching compares."""
     return _PUNCT.sub("", text).lower()
@@ -216,6 +250,8 @@ def _is(text: str, words: tuple[str, ...], limit: int = 8) -> bool:
 DOMAIN_WORDS = re.compile(
     r"社保|社宝|社会保险|保险|养老|医保|医宝|医疗|缴费|交费|缴纳|扣|退费|退钱|滞纳|利息|罚"
     r"|补缴|补交|工伤|失业|生育|参保|断缴|断交|待遇|报销|欠缴|欠费|拖欠|基数|工资|单位|公司|厂"
+    r"|税务|人社|社保局|医保局|窗口|大厅|工作人员|经办|柜台|小程序|系统|缴|交钱|交了|退休|农保|合作医疗"
+    r"|新农合|档次|记录|转移|关系|登记|代扣|银行|存折"
 )
 
 
@@ -237,15 +273,17 @@ def is_affirm(text: str) -> bool:
 
 
 #: Yeses that contain a "no" word: 没问题, 不反对, 没意见.
-_POSITIVE = re.compile(r"没问题|没错|不反对|没意见|没有意见|不介意|没啥问题|没说的")
+_POSITIVE = re.compile(
+    r"没问题|没错|不反对|没意见|没有意见|不介意|没啥问题|没说的|没得问题|没啥说的|没事|不要紧|不碍事"
+)
 _NEGATION = re.compile(r"不|别|没|否|错|改|等等|等一下|先别")
 _AGREE_HEAD = re.compile(
     r"^(?:那|那就|那你|就)?(?:对|是|好|行|中|嗯|恩|可以|同意|确认|确定|没问题|没错|正确|ok|yes|知道了"
-    r"|明白|晓得|放心|照办|按你说的)"
+    r"|明白|晓得|放心|照办|按你说的|成|妥|得嘞|听你的|依你|随你)"
 )
 _AGREE_WORDS = re.compile(
     r"同意|确认提交|确认|提交吧|登记吧|你登记|帮我登记|没问题|就这样|不反对|没意见|记吧|写吧|可以的|行吧"
-    r"|你记|你写|记下|记着|登记一下|给登记|帮忙登记"
+    r"|你记|你写|记下|记着|登记一下|给登记|帮忙登记|没得问题|没啥问题|没意见"
 )
 
 
@@ -253,7 +291,7 @@ def agrees(text: str) -> bool:
     """A yes to a yes/no question, however phrased: "对，确认提交", "好的，你登记吧",
     "对着哩", "就这". A "no", a change or a long message is not a yes."""
     s = squeeze(text)
-    if not s or len(s) > 24:
+    if not s or len(s) > 40:
         return False
     if is_affirm(text):
         return True
@@ -316,14 +354,28 @@ def is_my_cases(text: str) -> bool:
     return len(squeeze(text)) <= 14 and bool(MY_CASES.search(text))
 
 
-def verdict(text: str) -> str | None:
+def verdict(text: str, *, numbered: bool = False) -> str | None:
+    """satisfied / basically_satisfied / dissatisfied, or None when the text gives no verdict.
+    ``numbered``: the question was just asked, so "3" (or "第三个") picks from its order."""
     s = squeeze(text)
-    if not s or len(s) > 40:
+    if not s or len(s) > MAX_VERDICT:
         return None
-    for label, words in VERDICTS:
-        if any(w in s for w in words):
-            return label
+    if numbered:
+        index = menu_index(s, len(VERDICT_ORDER))
+        if index is not None:
+            return VERDICT_ORDER[index]
+    if _DISSATISFIED.search(s):
+        return "dissatisfied"
+    if _BASICALLY.search(s):
+        return "basically_satisfied"
+    if _SATISFIED.search(s) or (numbered and len(s) <= 4 and is_affirm(s)):
+        return "satisfied"
     return None
+
+
+def is_objection(text: str) -> bool:
+    """ "俺对处理结果有异议", "不服", "还是没到账": dissatisfied with how a case ended."""
+    return verdict(text) == "dissatisfied"
 
 
 def is_correction(text: str) -> bool:
@@ -363,8 +415,14 @@ def category_from_words(text: str) -> str | None:
 
 
 _RESIDENT = (
-    ("resident_pension", re.compile(r"居民.{0,4}养老|农村.{0,2}养老|新农保|城居保|城乡养老")),
-    ("resident_medical", re.compile(r"居民.{0,4}医|新农合|合作医疗|城乡医保|城居医保")),
+    (
+        "resident_pension",
+        re.compile(r"居民.{0,4}养老|农村.{0,2}养老|新农保|老农保|农保|城居保|城乡养老"),
+    ),
+    (
+        "resident_medical",
+        re.compile(r"居民.{0,4}医|新农合|农合|合疗|合作医疗|城乡医保|城居医保|大病保险"),
+    ),
 )
 
 

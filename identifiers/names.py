@@ -89,7 +89,7 @@ SURNAMES = frozenset(SINGLE_SURNAMES)
 #: Characters that do not occur in the given name of an answer that is only a name: question
 #: and function words, and the words of the form itself.
 _NOT_IN_GIVEN_NAME = re.compile(
-    r"[不没的了吗呢啊吧么什怎谁哪钱费保险社税局村镇乡县市区号码电话公司单位问题知道爷奶叔婶姨伯哥姐嫂妈爸娘户"
+    r"[不没的了吗呢啊吧么什怎谁哪钱费险社税局村乡县市区号码电话公司单位问题知道爷奶叔婶姨伯哥姐嫂妈爸娘户"
     r"是跟说我你他她们这那也都还就被把让替帮代啥咋俺咱嘞哩呀哦嗯]"
 )
 #: How people introduce their name before it ("俺叫李桂花", "本人：陈淑芳", "我是王秀英").

@@ -5,7 +5,7 @@ parse = nlu.parse("单位欠缴社保三年了", now)  # -> nlu.types.Parse
 nlu.parse("中", now, expecting="confirm")   # what the dialogue just asked: "confirm",
                                            # "correction", "category", a slot name, or None
 
-Build the model ahead of first use (install time, CI): ``python -m nlu.model``.
+Build the model ahead of first use (install time, CI): ``python -m nlu``.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from nlu.normalize import fold
 from nlu.tokenize import Segmenter, user_dicts
 
 #: Bump when features, training or the file format change (invalidates cached models).
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 #: SVM regularisation (dev split: 0.5 and 1.0 tie; the smaller is smoother on unseen phrasing).
 SVM_C = 0.5
 #: Folds for the out-of-fold scores the temperature is fitted on (each fold is one more fit;
@@ -183,31 +183,26 @@ def _fit_linear(
     out-of-fold scores. With ``groups`` (the source file of each example) the folds hold out
     whole files: scores on an author's phrasing the fold never saw, which is what real messages
     are (random folds give over-confident temperatures)."""
-    from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.svm import LinearSVC
 
     def make() -> Any:
         return LinearSVC(C=SVM_C, class_weight="balanced" if balanced else None)
 
     scores: np.ndarray | None = None
-    n_groups = len(set(groups.tolist())) if groups is not None else 0
-    if groups is not None and n_groups >= 3:
-        try:
-            scores = np.asarray(
-                cross_val_predict(
-                    make(), x, y, cv=GroupKFold(n_splits=min(n_groups, FOLDS)), groups=groups,
-                    method="decision_function",
-                )
-            )  # fmt: skip
-        except ValueError:  # a fold without some class: random folds instead
-            scores = None
-    if scores is None:
-        folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+    folds = _group_folds(y, groups) if groups is not None else None
+    if folds is not None:
         scores = np.asarray(cross_val_predict(make(), x, y, cv=folds, method="decision_function"))
+    else:
+        stratified = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+        scores = np.asarray(
+            cross_val_predict(make(), x, y, cv=stratified, method="decision_function")
+        )
     clf = make().fit(x, y)
     index = {label: i for i, label in enumerate(clf.classes_)}
     gold = np.array([index[label] for label in y])
     best_t, best_loss = 1.0, float("inf")
+    scores = np.clip(scores, -50.0, 50.0)
     for t in np.geomspace(0.5, 30.0, 40):
         p = _softmax(scores * t)
         loss = float(-np.mean(np.log(p[np.arange(len(gold)), gold] + 1e-12)))
@@ -219,6 +214,20 @@ def _fit_linear(
         intercept=np.asarray(clf.intercept_, dtype=np.float32),
         temperature=best_t,
     )
+
+
+def _group_folds(y: np.ndarray, groups: np.ndarray) -> list[tuple[Any, Any]] | None:
+    """Folds that hold out whole source files, as few as possible (from ``FOLDS`` up), such
+    that every training side still has every class; None when no such split exists."""
+    from sklearn.model_selection import GroupKFold
+
+    classes = set(y.tolist())
+    n_groups = len(set(groups.tolist()))
+    for k in range(FOLDS, n_groups + 1):
+        folds = list(GroupKFold(n_splits=k).split(y, y, groups))
+        if all(set(y[train].tolist()) == classes for train, _ in folds):
+            return folds
+    return None
 
 
 def train(examples: Sequence[Example], segmenter: Segmenter, version: str = "") -> Model:
@@ -294,7 +303,7 @@ def _prune(model_dir: Path, current: Path) -> None:
 
 
 def ensure(model_dir: Path | None = None, data_dir: Path = DATA_DIR) -> Path:
-    """The current model file, built if missing (``python -m nlu.model``: at install time)."""
+    """The current model file, built if missing (``python -m nlu``: at install time)."""
     model_dir = model_dir or default_model_dir()
     path = model_path(model_dir, data_dir)
     if not path.exists():
@@ -308,7 +317,3 @@ def load(model_dir: Path | None = None, data_dir: Path = DATA_DIR) -> Model:
     with path.open("rb") as f:
         classifiers: Classifiers = pickle.load(f)
     return Model(classifiers, Segmenter())
-
-
-if __name__ == "__main__":
-    print(ensure())

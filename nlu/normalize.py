@@ -82,10 +82,44 @@ def _char(ch: str) -> str:
     return _T2S.get(code, ch)
 
 
+#: Markup pasted with a message (a complaint copied from a web page or a mail: <b>, <a href>,
+#: <br>, &nbsp;): read as the text it wraps. Bounded: a tag is at most 300 characters long.
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:\s[^<>]{0,300})?/?>|<!--[^<>]{0,300}-->")
+_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot|apos|#\d{1,6}|#[xX][0-9a-fA-F]{1,6});")
+#: Tags that break a line: they become a comma, so the sentences around stay apart.
+_BLOCK_TAGS = frozenset(
+    {"br", "p", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
+)
+_ENTITY_CHARS = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"',
+                 "&apos;": "'"}  # fmt: skip
+
+
+def _blank_tag(m: re.Match[str]) -> str:
+    size = len(m.group(0))
+    if (m.group(1) or "").lower() in _BLOCK_TAGS:
+        return "，" + " " * (size - 1)
+    return " " * size
+
+
+def _blank_entity(m: re.Match[str]) -> str:
+    said = m.group(0)
+    return _ENTITY_CHARS.get(said.lower(), " ").ljust(len(said))
+
+
+def blank_markup(text: str) -> str:
+    """HTML tags and character entities replaced by spaces (a line-breaking tag by "，"), the
+    length kept: offsets in the result are offsets in ``text``."""
+    if "<" in text:
+        text = _TAG.sub(_blank_tag, text)
+    if "&" in text:
+        text = _ENTITY.sub(_blank_entity, text)
+    return text
+
+
 def align(text: str) -> str:
     """Full-width -> half-width, control/format characters -> space, traditional -> simplified,
-    common typos fixed. The result has exactly ``len(text)`` characters."""
-    out = "".join(_char(ch) for ch in text)
+    common typos fixed, markup blanked. The result has exactly ``len(text)`` characters."""
+    out = "".join(_char(ch) for ch in blank_markup(text))
     if _TYPO_RE.search(out):
         out = _TYPO_RE.sub(lambda m: _TYPO_MAP[m.group(0)], out)
     return out

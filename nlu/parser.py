@@ -93,7 +93,10 @@ _INSURANCE = re.compile(
 _PROBLEM = re.compile(
     r"不对|有误|错了|出错|弄错|算错|搞错|错误|太高|太多|过高|偏高|多扣|扣多|多收|收多|少了|少算|"
     r"算少|不够|没到账|不到账|没退|不退|不给|没给|不让|不认|查不到|对不上|不一致|不合理|有问题|"
-    r"问题|欠|拖着|交不了|缴不了|交不上|办不了|没办|不办|异议|不服|冤"
+    r"问题|欠|拖着|交不了|缴不了|交不上|办不了|没办|不办|异议|不服|冤|"
+    # Paid twice, paid more, paid less than others: the commonest grievances, often asked as
+    # a question ("医保交了两次，能退吗？").
+    r"重复|交重|缴重|扣重|(?:交|缴|扣)了?(?:两|2)(?:次|回|遍|份)|多交|多缴|比别人少|少这么多|少了这么多"
 )
 #: A question asked for information ("养老金怎么算", "报销比例是多少") rather than a complaint:
 #: a question word and no word of grievance ("为什么", "还没", "凭什么" are complaints).
@@ -208,6 +211,16 @@ class Nlu:
             return Parse(text=text, intent="out_of_scope", category=None, confidence=0.0,
                          tier="general", uncertain=True)  # fmt: skip
 
+    def warm(self) -> None:
+        """Run every path of a parse once (the classifiers, the entity rules, the Chinese
+        number reader and its library), so that the first user's message does not pay for
+        lazy imports and first-use compilation. Call it off the event loop at start-up."""
+        from nlu.entities import numbers
+
+        numbers.warm()
+        for text, expecting in _WARM_UP:
+            self.parse(text, expecting=expecting)
+
     def entities(self, text: str, now: datetime | None = None) -> list[Entity]:
         return extract(text, now, self.gazetteer)
 
@@ -310,6 +323,17 @@ class Nlu:
         )
 
 
+#: Messages that take every path of a parse once (``Nlu.warm``).
+_WARM_UP: tuple[tuple[str, str | None], ...] = (
+    ("你好，我叫王秀英，电话13812341427，凤鸣镇南关村的，单位欠缴了我2019年到2021年的养老保险"
+     "一万二千五百元，二十来个人", None),
+    ("三千四百五十块", "amount"),
+    ("多扣了两百八", "amount"),
+    ("不是滞纳金，是退费", "correction"),
+    ("对着哩", "confirm"),
+)  # fmt: skip
+
+
 def weigh(intent_p: dict[str, float], expecting: str | None) -> dict[str, float]:
     """The intent probabilities given what was asked (``_PRIORS``), renormalised."""
     prior = _PRIORS.get(expecting if expecting in _PRIORS else "slot", {})
@@ -318,6 +342,13 @@ def weigh(intent_p: dict[str, float], expecting: str | None) -> dict[str, float]
     weighted = {k: v * prior.get(k, 1.0) for k, v in intent_p.items()}
     total = sum(weighted.values()) or 1.0
     return {k: v / total for k, v in weighted.items()}
+
+
+def in_domain(text: str) -> bool:
+    """A word of the social-insurance domain (fees, benefits, offices, employers) or a
+    problem stated about insurance: what a message must have to be a report."""
+    aligned = align(text[:CLASSIFY_CHARS])
+    return bool(_DOMAIN.search(aligned)) or states_problem(aligned)
 
 
 def states_problem(aligned: str) -> bool:
@@ -400,7 +431,7 @@ def bare_answer(text: str, expecting: str, found: tuple[Entity, ...]) -> tuple[E
         return (Entity("person_name", name, at, at + len(name), name),)
     from nlu.entities.money import bare_count
 
-    number = bare_count(value)
+    number = bare_count(value, people=kind == "people_count")
     if number is None:
         return ()
     span = text[start : start + len(value)]

@@ -51,14 +51,14 @@ LARGE_AMOUNT = 100_000.0
 
 
 def is_group(text: str, entities: Iterable[Entity]) -> bool:
-    """Do the complainants form a group (by a count with its unit, or a named group)?"""
+    """Do the complainants form a group? A count with its unit decides ("我们职工3人" is not);
+    a group named without any count ("全厂工人") is one."""
     ents = list(entities)
-    counted = any(
-        e.type == "people_count" and e.valid and isinstance(e.value, int) and e.value >= GROUP_SIZE
-        for e in ents
-    )
-    named = any(e.type == "group" for e in ents)
-    if not (counted or named):
+    counts = [
+        e.value for e in ents if e.type == "people_count" and e.valid and isinstance(e.value, int)
+    ]
+    group = max(counts) >= GROUP_SIZE if counts else any(e.type == "group" for e in ents)
+    if not group:
         return False
     return not _EMPLOYER_VOICE.search(text) or bool(_WORKER_VOICE.search(text))
 

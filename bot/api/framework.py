@@ -19,8 +19,8 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import exc as sa_exc
 
-from backend.db import is_unavailable
 from bot.api.inputs import BadInput, read_json, shown, text_problem
+from bot.api.outage import RETRY_AFTER, DbOutage
 
 log = logging.getLogger("bot.api")
 
@@ -237,11 +237,13 @@ _HTTP_MESSAGES = {
 UnknownRoute = Callable[[web.Request], str]
 
 
-def error_middleware(unknown_route: UnknownRoute) -> Any:
+def error_middleware(unknown_route: UnknownRoute, outage: DbOutage | None = None) -> Any:
     """JSON errors for everything under ``PREFIX`` that the handlers do not answer
     themselves: unknown routes (``unknown_route`` words the 404), wrong methods, oversized
-    requests, the database being unreachable (503) and — as a last resort — a value the
-    database refused (400) or a bug (500, logged with its traceback, never sent)."""
+    requests, the database being unreachable (503 with ``Retry-After``, logged once per
+    outage by ``outage``) and — as a last resort — a value the database refused (400) or a
+    bug (500, logged with its traceback, never sent)."""
+    tracker = outage if outage is not None else DbOutage()
 
     @web.middleware
     async def api_errors(
@@ -250,7 +252,10 @@ def error_middleware(unknown_route: UnknownRoute) -> Any:
         if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
             return await handler(request)
         try:
-            return await handler(request)
+            response = await handler(request)
+            if tracker.is_down and request.path != PREFIX + "/openapi.json":
+                tracker.answered()  # every other route reads the database (the token)
+            return response
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
@@ -269,10 +274,9 @@ def error_middleware(unknown_route: UnknownRoute) -> Any:
         except BadInput as exc:
             return error_response(exc.status, exc.message)
         except Exception as exc:
-            if is_unavailable(exc):
-                log.warning("database unavailable for %s %s: %r", request.method, request.path, exc)
+            if tracker.failed(exc, f"{request.method} {request.path}"):
                 response = error_response(503, "数据库暂时不可用，请稍后再试")
-                response.headers["Retry-After"] = "5"
+                response.headers["Retry-After"] = str(RETRY_AFTER)
                 return response
             if isinstance(exc, sa_exc.DataError | OverflowError | UnicodeError):
                 log.warning(

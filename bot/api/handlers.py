@@ -20,7 +20,8 @@ from backend.workflow import (
     StaffAction,
     WorkflowError,
 )
-from bot.api.framework import ApiError, Call, json_ok
+from bot.api import files
+from bot.api.framework import PREFIX, ApiError, Call, json_ok
 from bot.api.inputs import shown
 from identifiers import normalise_case_number
 
@@ -180,7 +181,9 @@ async def agencies(call: Call) -> web.Response:
     )
 
 
-def _filter(call: Call) -> CaseFilter:
+def _filter(call: Call, *, everything: bool = False) -> CaseFilter:
+    """The service's filter of a list (a page) or, ``everything``, of the export (all the
+    cases that match, with their timelines)."""
     q = call.query
     return CaseFilter(
         status=q.status,
@@ -191,9 +194,9 @@ def _filter(call: Call) -> CaseFilter:
         created_from=q.date_from,
         created_to=q.date_to,
         text=q.q,
-        limit=q.limit,
-        offset=q.offset,
-        with_events=False,
+        limit=None if everything else q.limit,
+        offset=0 if everything else q.offset,
+        with_events=everything,
     )
 
 
@@ -220,6 +223,7 @@ async def case_detail(call: Call) -> web.Response:
 def _action_fields(kind: str, body: Any) -> dict[str, Any]:
     fields = (
         "text",
+        "reply",
         "target_agency",
         "jurisdiction",
         "category",
@@ -310,9 +314,10 @@ EXPORT_MEDIA_TYPES = {
 
 async def export_register(call: Call) -> web.Response:
     fmt = call.query.format
-    found = await call.ctx.cases.list_cases(
-        CaseFilter(agency=_scope_agency(call, None), limit=None, with_events=True)
-    )
+    try:
+        found = await call.ctx.cases.list_cases(_filter(call, everything=True))
+    except InvalidAction as exc:  # the service's own check of the filter values
+        raise ApiError(400, str(exc)) from None
     data = register_export.render(found, call.ctx.county, fmt)
     await call.ctx.cases.record_access(
         actor_for(call.ctx.county, call.staff), None, f"export {fmt}: {len(found)} 件", via="api"
@@ -322,4 +327,102 @@ async def export_register(call: Call) -> web.Response:
         content_type=EXPORT_MEDIA_TYPES[fmt],
         charset="utf-8" if fmt != "xlsx" else None,
         headers={"Content-Disposition": f'attachment; filename="register.{fmt}"'},
+    )
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+async def list_case_attachments(call: Call) -> web.Response:
+    """A case's attachments (no bytes), for the staff who may read the case."""
+    from backend.attachments.records import AttachmentCounts, list_attachments
+
+    detail = await load_case(call, case_number(call), reading=True)
+    found = await list_attachments(call.ctx.db, detail.number)
+    counts = AttachmentCounts()
+    for view in found:
+        counts.add(view.kind)
+    base = f"{PREFIX}/cases/{detail.number}/attachments"
+    return json_ok(
+        {
+            "number": detail.number,
+            "counts": counts.to_json(),
+            "attachments": [files.attachment_json(v, f"{base}/{v.ref}") for v in found],
+        }
+    )
+
+
+async def case_attachment(call: Call) -> web.Response:
+    """One attachment's bytes: the case's agency scoping, the read in the access log."""
+    from backend.attachments import AttachmentNotFound, BlobCorrupt, BlobMissing
+    from backend.attachments.records import list_attachments
+
+    number = case_number(call)
+    ref = call.path["ref"]
+    if not files.REF.fullmatch(ref):
+        raise ApiError(404, "没有这个附件（附件编号是 32 位十六进制数）")
+    desk = getattr(call.ctx, "attachments", None)
+    if desk is None:
+        raise ApiError(503, files.NO_STORE)
+    detail = await load_case(call, number, reading=True)
+    view = next(
+        (v for v in await list_attachments(call.ctx.db, detail.number) if v.ref == ref), None
+    )
+    if view is None:
+        raise ApiError(404, f"案件 {detail.number} 没有这个附件")
+    if view.pruned_at is not None:
+        raise ApiError(410, files.GONE)
+    try:
+        fetched = await desk.fetch_for(call.staff, ref, via="api")
+    except AttachmentNotFound:
+        raise ApiError(404, f"案件 {detail.number} 没有这个附件") from None
+    except Forbidden as exc:
+        raise _refuse(call, str(exc)) from None
+    except BlobMissing:
+        raise ApiError(410, files.GONE) from None
+    except BlobCorrupt:
+        log.error("attachment %s of %s is corrupt", ref, detail.number)
+        raise ApiError(500, files.CORRUPT) from None
+    log.info("staff %s: attachment %s of %s", call.staff.id, ref, detail.number)
+    return files.file_response(fetched)
+
+
+# --- the access log -----------------------------------------------------------------------
+
+
+async def access_log(call: Call) -> web.Response:
+    """Who read which case's personal data (the office's audit), newest first."""
+    from datetime import timedelta
+
+    from backend.views import day_start
+
+    _require_county_wide(call, "个人信息查阅记录")
+    q = call.query
+    county = call.ctx.county
+    number = None
+    if q.number:
+        number = normalise_case_number(q.number)
+        if number is None:
+            raise ApiError(
+                400, f"查询参数 number：“{shown(q.number)}”不是案件号（如 YC-2026-000001）"
+            )
+    actor = q.actor
+    if actor and ":" not in actor:
+        member = county.staff_member(actor)
+        if member is None:
+            raise ApiError(400, f"查询参数 actor：没有编号为“{shown(actor)}”的工作人员")
+        actor = actor_for(county, member).ref
+    since = day_start(q.date_from, county.timezone) if q.date_from else None
+    until = day_start(q.date_to + timedelta(days=1), county.timezone) if q.date_to else None
+    entries = await call.ctx.cases.access_log(
+        number=number, actor=actor, since=since, until=until, limit=q.limit
+    )
+    body = register_export.render_access_log(entries, county, q.format)
+    if q.format == "json":
+        return web.Response(body=body, content_type="application/json", charset="utf-8")
+    return web.Response(
+        body=body,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="access-log.csv"'},
     )

@@ -21,13 +21,13 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
     "transfer_out": s.TransferOutBody,
     "start_joint": s.JointBody,
     "submit_opinion": s.OpinionBody,
-    "reply": s.RequiredTextBody,
+    "reply": s.ReplyBody,
     "escalate": s.RequiredTextBody,
     "approve": s.NoteBody,
     "record_minutes": s.RequiredTextBody,
     "reclassify": s.ReclassifyBody,
     "extend_due": s.ExtendBody,
-    "close": s.NoteBody,
+    "close": s.CloseBody,
     "object": s.ObjectionBody,
     "archive": s.NoteBody,
     "feedback": s.FeedbackBody,
@@ -43,6 +43,53 @@ _CASE_NUMBER: dict[str, object] = {
     "example": "YC-2026-000001",
 }
 _OBJECT = {"type": "object"}
+#: Attachment refs: 32 random hex digits (never a sequential id).
+_REF: dict[str, object] = {
+    "type": "string",
+    "minLength": 32,
+    "maxLength": 32,
+    "pattern": "^[0-9a-f]{32}$",
+    "example": "9f86d081884c7d659a2feaa0c55ad015",
+}
+_ATTACHMENTS = {
+    "type": "object",
+    "properties": {
+        "number": {"type": "string"},
+        "counts": {
+            "type": "object",
+            "description": "按类型计数：image 照片、voice 语音、video 视频、file 文件、total 合计",
+        },
+        "attachments": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "ref": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["image", "voice", "video", "file"]},
+                    "content_type": {"type": "string", "description": "按文件内容识别的类型"},
+                    "size": {"type": "integer"},
+                    "sha256": {"type": "string"},
+                    "name": {"type": "string", "description": "下载文件名"},
+                    "received_at": {"type": "string", "format": "date-time"},
+                    "pruned": {"type": "boolean", "description": "已按保存期限删除文件"},
+                    "url": {"type": "string", "description": "下载地址（需同样的令牌）"},
+                },
+            },
+        },
+    },
+}
+_ACCESS_ENTRY = {
+    "type": "object",
+    "properties": {
+        "at": {"type": "string", "format": "date-time"},
+        "actor": {"type": "string"},
+        "actor_name": {"type": "string"},
+        "agency": {"type": "string", "nullable": True},
+        "case_number": {"type": "string", "nullable": True},
+        "what": {"type": "string", "description": "detail 完整信息、attachment:<ref> 附件、导出"},
+        "via": {"type": "string", "description": "api / cli / console / chat"},
+    },
+}
 
 
 def api_routes() -> list[ApiRoute]:
@@ -92,6 +139,31 @@ def api_routes() -> list[ApiRoute]:
             response=_CASE,
             errors=(401, 403, 404),
             path_schemas={"number": _CASE_NUMBER},
+        ),
+    ]
+    routes += [
+        ApiRoute(
+            "GET",
+            "/cases/{number}/attachments",
+            h.list_case_attachments,
+            "listCaseAttachments",
+            "案件的附件（缴费人发来的照片、语音、视频和文件）列表",
+            "cases",
+            response=_ATTACHMENTS,
+            errors=(401, 403, 404),
+            path_schemas={"number": _CASE_NUMBER},
+        ),
+        ApiRoute(
+            "GET",
+            "/cases/{number}/attachments/{ref}",
+            h.case_attachment,
+            "getCaseAttachment",
+            "下载一个附件（内容类型按文件内容识别；查看记入个人信息查阅记录）",
+            "cases",
+            response={"type": "string", "format": "binary"},
+            response_type="*/*",
+            errors=(401, 403, 404, 410),
+            path_schemas={"number": _CASE_NUMBER, "ref": _REF},
         ),
     ]
     for kind in ACTIONS:
@@ -147,7 +219,8 @@ def api_routes() -> list[ApiRoute]:
             "/export",
             h.export_register,
             "exportRegister",
-            "导出案件台账（json / csv / xlsx）",
+            "导出案件台账（json / csv / xlsx）：可用与案件列表相同的筛选条件（状态、类别、分级、"
+            "单位、超期、登记日期、关键词），不加条件即导出本账号可见的全部案件",
             "register",
             query=s.ExportQuery,
             response={"type": "array", "items": _OBJECT},
@@ -156,6 +229,17 @@ def api_routes() -> list[ApiRoute]:
                 h.EXPORT_MEDIA_TYPES[f]: {"type": "string", "format": "binary"}
                 for f in ("csv", "xlsx")
             },
+        ),
+        ApiRoute(
+            "GET",
+            "/access-log",
+            h.access_log,
+            "accessLog",
+            "个人信息查阅记录：谁在何时通过何种途径查看了哪个案件的完整信息（仅领导小组办公室）",
+            "register",
+            query=s.AccessLogQuery,
+            response={"type": "array", "items": _ACCESS_ENTRY},
+            more_responses={"text/csv": {"type": "string", "format": "binary"}},
         ),
     ]
     return routes

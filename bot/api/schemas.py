@@ -100,7 +100,9 @@ class _DateRange(_Strict):
         return self
 
 
-class CaseQuery(_DateRange):
+class CaseFilters(_DateRange):
+    """The filters of the case list, shared by the list and the register export."""
+
     status: str | None = Field(
         default=None,
         max_length=32,
@@ -131,11 +133,9 @@ class CaseQuery(_DateRange):
         description="在案件号、诉求内容、姓名、单位中查找",
         json_schema_extra=LINE,
     )
-    limit: int = Field(default=50, ge=1, le=500, description="每页条数")
-    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="跳过条数")
 
     @model_validator(mode="after")
-    def _check(self) -> CaseQuery:
+    def _check(self) -> CaseFilters:
         if self.status is not None and self.status not in STATUSES:
             raise ValueError(
                 f"status 不认识“{shown(self.status)}”，应为 {'、'.join(STATUSES)} 之一"
@@ -149,11 +149,19 @@ class CaseQuery(_DateRange):
         return self
 
 
+class CaseQuery(CaseFilters):
+    limit: int = Field(default=50, ge=1, le=500, description="每页条数")
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="跳过条数")
+
+
 class StatsQuery(_DateRange):
     pass
 
 
-class ExportQuery(_Strict):
+class ExportQuery(CaseFilters):
+    """The register export: the case list's filters (all optional: without any, every case
+    the caller may see), in one file."""
+
     format: Literal["json", "csv", "xlsx"] = Field(default="json", description="导出格式")
 
 
@@ -169,6 +177,101 @@ class NoteBody(_StrictBody):
     """Actions that take only an optional written note."""
 
     text: str = Text
+
+
+class ReplyBody(_StrictBody):
+    """书面答复: ``reply`` is sent to the complainant word for word; ``text`` is the internal
+    note (kept in the case file only). Without ``reply``, ``text`` is the reply (as before)."""
+
+    model_config = ConfigDict(
+        # documents the rule of _check: a reply, or a text that is the reply
+        json_schema_extra={
+            "anyOf": [
+                {"required": [key], "properties": {key: {"type": "string", "minLength": 1}}}
+                for key in ("reply", "text")
+            ]
+        }
+    )
+
+    reply: str | None = Field(
+        default=None,
+        max_length=5000,
+        description="给缴费人的书面答复（原文发送给缴费人，并记入案卷）",
+        json_schema_extra=TEXT,
+    )
+    text: str = Field(
+        default="",
+        max_length=5000,
+        description="内部办理意见（只记入案卷，不发给缴费人）；不填 reply 时即为答复内容",
+        json_schema_extra=TEXT,
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ReplyBody:
+        if not (self.reply or "").strip() and not self.text.strip():
+            raise ValueError("reply（给缴费人的答复）不能为空；不填 reply 时 text 即为答复内容")
+        return self
+
+
+class CloseBody(_StrictBody):
+    """办结: ``reply`` is the result told to the complainant (required when a simple case is
+    settled on the spot, where ``text`` stands in for it if it is missing); ``text`` is the
+    internal note, never sent to the complainant after a written reply."""
+
+    reply: str | None = Field(
+        default=None,
+        max_length=5000,
+        description="告知缴费人的办理结果（原文发送给缴费人；简易事项当场办结时必填，"
+        "也可只填 text）",
+        json_schema_extra=TEXT,
+    )
+    text: str = Field(
+        default="",
+        max_length=5000,
+        description="内部办理意见（只记入案卷；已书面答复的案件不发给缴费人）",
+        json_schema_extra=TEXT,
+    )
+
+
+class AccessLogQuery(_Strict):
+    number: str | None = Field(
+        default=None,
+        max_length=40,
+        description="只看这个案件（案件号，如 YC-2026-000001）",
+        json_schema_extra=LINE,
+    )
+    actor: str | None = Field(
+        default=None,
+        max_length=200,
+        description="只看这个人：工作人员编号（如 tax01）或记录中的 actor（如 staff:tax01）",
+        json_schema_extra=LINE,
+    )
+    date_from: date | None = Field(
+        default=None, description="查阅日期起（含），如 2026-03-01", json_schema_extra=_DATE_DOC
+    )
+    date_to: date | None = Field(
+        default=None, description="查阅日期止（含），如 2026-03-31", json_schema_extra=_DATE_DOC
+    )
+    format: Literal["json", "csv"] = Field(default="json", description="json 或 csv")
+    limit: int = Field(default=1000, ge=1, le=100_000, description="最多条数（最新的在前）")
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso(cls, value: Any) -> Any:
+        if isinstance(value, str) and not ISO_DATE.fullmatch(value.strip()):
+            raise ValueError("应为日期，如 2026-03-01")
+        return value
+
+    @field_validator("date_from", "date_to", mode="after")
+    @classmethod
+    def _bounded(cls, value: date | None) -> date | None:
+        return _within_dates(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AccessLogQuery:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from 不能晚于 date_to")
+        return self
 
 
 class RequiredTextBody(_StrictBody):

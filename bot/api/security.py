@@ -17,14 +17,16 @@ class TokenAuthenticator:
     """``Authorization: Bearer <token>`` -> the staff account, or 401."""
 
     def __init__(self, ctx: Any) -> None:
-        self._auth = StaffAuth(ctx.db, ctx.county, ctx.clock)
+        self._ctx = ctx
 
     async def __call__(self, request: web.Request, ctx: Any) -> Any:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "缺少访问令牌：请在请求头加 Authorization: Bearer <令牌>")
-        staff = await self._auth.verify(token.strip())
+        # The county the server has now (a reloaded county file counts at once).
+        auth = StaffAuth(self._ctx.db, self._ctx.county, self._ctx.clock)
+        staff = await auth.verify(token.strip())
         if staff is None:
             log.warning(
                 "rejected token for %s %s from %s", request.method, request.path, request.remote

@@ -23,20 +23,13 @@ STATIC = Path(__file__).parent / "static"
 
 def build_console(ctx: Any) -> web.Application:
     """The console as an aiohttp sub-application (mount it at ``/console``)."""
-    from backend.auth import StaffAuth
     from bot.desk import pages
     from bot.desk.core import guard, setup_templates
-    from bot.desk.sessions import ConsoleSessions
     from bot.desk.wecom_login import WeComLogin, configured
 
     app = web.Application(middlewares=[guard])
     wecom = WeComLogin(ctx.settings) if configured(ctx.settings) else None
-    app[DESK_KEY] = Desk(
-        ctx=ctx,
-        sessions=ConsoleSessions(ctx.db, ctx.county, ctx.clock),
-        auth=StaffAuth(ctx.db, ctx.county, ctx.clock),
-        wecom=wecom,
-    )
+    app[DESK_KEY] = Desk(ctx=ctx, wecom=wecom)
     setup_templates(app, ctx.county.timezone)
     r = app.router
     r.add_get("/", pages.root, name="root")
@@ -48,6 +41,8 @@ def build_console(ctx: Any) -> web.Application:
     r.add_get("/cases", pages.case_list, name="cases")
     r.add_get("/cases/{number}", pages.case_page, name="case")
     r.add_post("/cases/{number}/{kind}", pages.case_action, name="case_action")
+    r.add_post("/cases/{number}/outbox/{outbox_id}/retry", pages.retry_notice, name="case_retry")
+    r.add_get("/cases/{number}/attachments/{ref}", pages.attachment_file, name="case_attachment")
     r.add_get("/board", pages.board_page, name="board")
     r.add_post("/board/remind", pages.board_remind, name="board_remind")
     r.add_get("/stats", pages.stats_page, name="stats")

@@ -1,26 +1,29 @@
 """The action forms of the case page: which ones a staff member may use now, and reading one.
 
-A form is shown only when the case's status allows the action (``allowed_actions``) AND the
-workflow's own permission check passes for this staff member, so the page never offers what
-the service would refuse. The service still checks everything again when the form is sent.
+A form is shown only for an action in ``backend.permissions.allowed_actions(case, actor)``:
+the backend's one rule set (status, tier, approval, missing opinions, role), the same the
+service enforces, so the page never offers what the service would refuse. The service still
+checks everything again when the form is sent.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from backend.categories import CATEGORY_NAMES, TIER_NAMES
-from backend.workflow import Actor, Forbidden, StaffAction, check_permission
+from backend.permissions import allowed_actions
+from backend.workflow import ROUTES, VERDICTS, Actor, StaffAction
+from bot.api.inputs import strip_controls
 from identifiers import small_int
 
-FieldKind = Literal["textarea", "text", "agency", "co_agency", "days", "category", "tier"]
+FieldKind = Literal[
+    "textarea", "text", "agency", "co_agency", "days", "category", "tier", "verdict", "route"
+]
 
 #: Longest text accepted from a form (the API's limit too).
 MAX_TEXT = 5000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,24 @@ FORMS: dict[str, ActionForm] = {
                 _text("转办理由", True),
             ),
         ),
+        ActionForm(
+            "feedback",
+            "记录缴费人评价",
+            (
+                FormField("verdict", "缴费人的评价", "verdict", True),
+                _text("缴费人的意见（可不填）"),
+            ),
+            "缴费人通过电话或当面作出的评价；选“不满意”即记为有异议，并告知其救济途径。",
+        ),
+        ActionForm(
+            "object",
+            "记录异议",
+            (
+                FormField("route", "缴费人选择的救济途径（可不选）", "route"),
+                _text("缴费人的异议内容", True),
+            ),
+            "缴费人会收到调解、仲裁、行政复议、行政诉讼等救济途径的告知。",
+        ),
         ActionForm("archive", "归档", (_text("归档说明（可不填）"),)),
     )
 }
@@ -135,10 +156,12 @@ class FormProblem(ValueError):
 
 
 def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """Form text as stored: control characters (NUL…) removed, newlines kept, trimmed."""
+    """Form text as stored: what the database cannot hold (NUL, other control characters,
+    lone surrogates: ``bot.api.inputs.strip_controls``, as for chat text) removed, newlines
+    kept, trimmed."""
     if not isinstance(value, str):
         return ""
-    text = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = strip_controls(value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if len(text) > limit:
         raise FormProblem(f"内容太长了，最多 {limit} 字。")
     return text
@@ -149,28 +172,14 @@ def typed_back(data: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in data.items():
         if key != "_csrf" and isinstance(value, str):
-            out[str(key)[:50]] = _CONTROL.sub("", value)[:MAX_TEXT]
+            out[strip_controls(str(key))[:50]] = strip_controls(value, max_len=MAX_TEXT)
     return out
 
 
 def available(actor: Actor, detail: Any) -> list[ActionForm]:
-    """The forms this actor may use on the case right now."""
-    out = []
-    for kind in detail.allowed_actions:
-        form = FORMS.get(kind)
-        if form is None:
-            continue
-        # Only a simple case is closed on the spot (当场办结); others are answered first.
-        on_the_spot = kind == "close" and detail.status in ("registered", "accepted")
-        if on_the_spot and detail.tier != "simple":
-            continue
-        try:
-            check_permission(actor, kind, lead=detail.lead_agency, co_agencies=detail.co_agencies)
-        except Forbidden:
-            continue
-        out.append(form)
-    order = list(FORMS)
-    return sorted(out, key=lambda f: order.index(f.kind))
+    """The forms this actor may use on the case right now, in the page's order."""
+    allowed = set(allowed_actions(detail, actor))
+    return [form for kind, form in FORMS.items() if kind in allowed]
 
 
 def read_action(form: ActionForm, data: Any, actor: Actor, county: Any) -> StaffAction:
@@ -198,6 +207,10 @@ def read_action(form: ActionForm, data: Any, actor: Actor, county: Any) -> Staff
             raise FormProblem("请从列表中选择争议类别。")
         if field.kind == "tier" and text not in TIER_NAMES:
             raise FormProblem("请从列表中选择分类。")
+        if field.kind == "verdict" and text not in VERDICTS:
+            raise FormProblem("请选择满意、基本满意或不满意。")
+        if field.kind == "route" and text not in ROUTES:
+            raise FormProblem("请从列表中选择救济途径。")
         if field.name in known:
             values[field.name] = text
     return StaffAction(kind=form.kind, actor=actor, **values)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from backend import export as register_export
 from backend import texts
 from backend.access import actor_for, refusal, sees_all
-from backend.auth import find_staff
+from backend.auth import find_staff, token_via
 from backend.categories import (
     CATEGORY_NAMES,
     INSURANCE_TYPES,
@@ -27,9 +27,11 @@ from backend.categories import (
     tier_label,
 )
 from backend.deadlines import working_days_left
+from backend.labels import access_label, channel_label, format_money, via_label
 from backend.service import CaseDetail, CaseFilter
 from backend.workflow import (
     OPEN_STATUSES,
+    ROUTES,
     STATUS_LABELS,
     VERDICTS,
     CaseNotFound,
@@ -38,6 +40,7 @@ from backend.workflow import (
     InvalidAction,
     WorkflowError,
 )
+from bot.api import files
 from bot.api.framework import describe_validation
 from bot.api.schemas import CaseQuery, StatsQuery
 from bot.desk import charts, queries
@@ -60,6 +63,7 @@ from bot.desk.core import (
     set_session_cookie,
     signed_in,
 )
+from bot.desk.flash import FLASH_COOKIE, FLASH_SECONDS, Flash, pack, unpack
 from identifiers import mask_phone, normalise_case_number
 
 log = logging.getLogger("bot.desk")
@@ -69,6 +73,10 @@ FILTER_KEYS = ("status", "category", "tier", "agency", "overdue", "date_from", "
 MAX_PAGE = 5000
 #: ``User-Agent`` of WeChat Work's built-in browser.
 WXWORK_UA = "wxwork"
+
+
+#: The session id created by a sign-in in this request (to sign a flash for it).
+NEW_SESSION_KEY: web.RequestKey[str] = web.RequestKey("yichuang_new_session", str)
 
 
 def redirect(location: str) -> web.Response:
@@ -96,7 +104,11 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 def _login_page(
-    request: web.Request, next_path: str, error: str = "", status: int = 200
+    request: web.Request,
+    next_path: str,
+    error: str = "",
+    status: int = 200,
+    resume: dict[str, str] | None = None,
 ) -> web.Response:
     token = request.cookies.get(LOGIN_COOKIE) or new_login_token()
     response = render(
@@ -107,6 +119,7 @@ def _login_page(
         next=next_path,
         error=error,
         wecom=desk_of(request).wecom is not None,
+        resume=resume or {},
     )
     response.set_cookie(
         LOGIN_COOKIE,
@@ -125,11 +138,115 @@ async def login_submit(request: web.Request) -> web.Response:
     form = await request.post()
     next_path = safe_next(_str(form.get("next")))
     token = _str(form.get("token")).strip()[:500]
-    staff = await desk.auth.verify(token) if token else None
-    if staff is None:
+    resume = _resume_fields(form)
+    found = await desk.auth.verify_with_id(token) if token else None
+    if found is None:
         log.warning("console: sign-in refused from %s", request.remote)
-        return _login_page(request, next_path, "令牌无效或已吊销，请检查后重试。", status=401)
-    return await _start_session(request, staff.id, "token", next_path)
+        return _login_page(
+            request, next_path, "令牌无效或已吊销，请检查后重试。", status=401, resume=resume
+        )
+    staff, token_id = found
+    # The session records its token: revoking the token ends the session.
+    response = await _start_session(request, staff.id, token_via(token_id), next_path)
+    if resume:
+        return await _resume_after_sign_in(request, response, resume)
+    return response
+
+
+# --- a form sent after the session ended: kept through the sign-in ---------------------------
+
+#: Hidden fields of the sign-in page that carry a form sent without a session.
+RESUME_PREFIX = "resume_"
+RESUMED = "登录已过期，您填写的内容没有提交，已保留在下面，请核对后重新提交。"
+
+
+def _same_origin(request: web.Request) -> bool:
+    """The form was sent by one of our own pages (a cross-site post must not pre-fill a
+    staff member's form with someone else's text)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != "null":
+        return urlsplit(origin).netloc == request.host
+    return True
+
+
+async def sign_in_to_resume(request: web.Request) -> web.Response:
+    """An action form sent after the session ended: nothing is done, and the sign-in page
+    carries what was typed (hidden fields) to show it again in the same form after sign-in."""
+    number = normalise_case_number(request.match_info.get("number", "")[:40]) or ""
+    kind = request.match_info.get("kind", "")
+    page = f"{PREFIX}/cases/{number}" if number else HOME
+    resume: dict[str, str] = {}
+    if number and kind in FORMS and _same_origin(request):
+        data = await request.post()
+        typed = typed_back(data)
+        resume = {
+            "number": number,
+            "kind": kind,
+            **{f"v_{f.name}": typed[f.name] for f in FORMS[kind].fields if typed.get(f.name)},
+        }
+    error = "请先登录：登录已过期或已结束，刚才的表单没有提交。"
+    if resume:
+        error += "您填写的内容已保留，用令牌登录后会放回原来的表单。"
+    return _login_page(request, safe_next(page), error, status=401, resume=resume)
+
+
+async def refill_refused_form(request: web.Request, error: str) -> web.Response:
+    """The case page with a refused action form (bad CSRF token) open and filled again, if
+    it came from one of our pages; the plain error page otherwise. Status 403: not done."""
+    kind = request.match_info.get("kind", "")
+    if kind not in FORMS or not _same_origin(request):
+        return error_page(request, 403, error)
+    detail = await _load(request)
+    values = typed_back(await request.post())
+    return await _case_view(request, detail, status=403, failed=kind, error=error, values=values)
+
+
+def _resume_fields(form: Any) -> dict[str, str]:
+    """The kept form of the sign-in page (checked again: it came back from the browser)."""
+    kept = {
+        key.removeprefix(RESUME_PREFIX): value
+        for key, value in form.items()
+        if isinstance(key, str) and key.startswith(RESUME_PREFIX) and isinstance(value, str)
+    }
+    number = normalise_case_number(kept.get("number", "")[:40]) or ""
+    kind = kept.get("kind", "")
+    if not number or kind not in FORMS:
+        return {}
+    names = {f"v_{f.name}" for f in FORMS[kind].fields}
+    typed = typed_back({k: v for k, v in kept.items() if k in names})
+    return {"number": number, "kind": kind, **typed}
+
+
+async def _resume_after_sign_in(
+    request: web.Request, signed_in_response: web.Response, resume: dict[str, str]
+) -> web.Response:
+    """After sign-in, the case page with the kept form open and filled (not sent: the case
+    may have moved on; the staff member checks and sends it again)."""
+    number, kind = resume["number"], resume["kind"]
+    values = {k.removeprefix("v_"): v for k, v in resume.items() if k.startswith("v_")}
+    session_id = request.get(NEW_SESSION_KEY)
+    assert isinstance(session_id, str)
+    flash = pack(Flash(number, kind, RESUMED, values), session_id)
+    if flash is not None:
+        response = redirect(_failed_url(number, kind))
+        for name, morsel in signed_in_response.cookies.items():
+            response.cookies[name] = morsel
+        _set_flash(response, request, flash)
+        return response
+    # Too long for a cookie: the case page itself, as the answer to the sign-in.
+    desk = desk_of(request)
+    request[SIGNED_KEY] = await desk.sessions.lookup(session_id)
+    try:
+        detail = await _load(request, number)
+    except (web.HTTPNotFound, PageError):
+        return signed_in_response
+    page = await _case_view(request, detail, failed=kind, error=RESUMED, values=values)
+    for name, morsel in signed_in_response.cookies.items():
+        page.cookies[name] = morsel
+    return page
 
 
 async def _start_session(
@@ -139,6 +256,7 @@ async def _start_session(
     desk = desk_of(request)
     await desk.sessions.end(request.cookies.get(SESSION_COOKIE))
     signed = await desk.sessions.create(staff_id, via)
+    request[NEW_SESSION_KEY] = signed.session_id
     log.info("console: %s signed in (%s)", staff_id, via)
     response = redirect(next_path)
     set_session_cookie(response, request, signed.session_id)
@@ -279,7 +397,7 @@ def _filters(request: web.Request) -> dict[str, str]:
     for key in FILTER_KEYS:
         value = request.query.get(key, "").strip()
         if value:
-            out[key] = value[:100]
+            out[key] = value  # lengths are the filters' own (``CaseQuery``)
     return out
 
 
@@ -365,10 +483,10 @@ async def case_list(request: web.Request) -> web.Response:
     )
 
 
-def _page_number(raw: str) -> int:
+def _page_number(raw: str, limit: int = MAX_PAGE) -> int:
     from identifiers import small_int
 
-    value = small_int(raw, limit=MAX_PAGE)
+    value = small_int(raw, limit=limit)
     return value if value and value >= 1 else 1
 
 
@@ -382,11 +500,12 @@ def _list_link(filters: dict[str, str], page: int) -> str:
 # --- the case page -----------------------------------------------------------------------------
 
 
-async def _load(request: web.Request) -> CaseDetail:
+async def _load(request: web.Request, given: str | None = None) -> CaseDetail:
     """The case if this staff member may see it: 404 page if unknown, 403 if not theirs."""
     desk = desk_of(request)
     staff = signed_in(request).staff
-    number = normalise_case_number(request.match_info["number"][:40]) or ""
+    raw = request.match_info["number"] if given is None else given
+    number = normalise_case_number(raw[:40]) or ""
     if not number:
         raise web.HTTPNotFound()
     try:
@@ -405,14 +524,112 @@ async def _load(request: web.Request) -> CaseDetail:
 
 async def case_page(request: web.Request) -> web.Response:
     detail = await _load(request)
-    return await _case_view(request, detail)
+    failed = request.query.get("failed", "")
+    flash = None
+    if failed:
+        signed = signed_in(request)
+        flash = unpack(request.cookies.get(FLASH_COOKIE), signed.session_id, detail.number)
+        if flash is None or flash.form != failed:
+            # The refused form's sentence did not arrive (cookies off, or read already).
+            flash = Flash(detail.number, failed, "上次提交没有成功，请重新填写后提交。")
+    response = await _case_view(
+        request,
+        detail,
+        failed=flash.form if flash else "",
+        error=flash.error if flash else "",
+        values=flash.values if flash else None,
+    )
+    if request.cookies.get(FLASH_COOKIE) is not None:
+        clear_cookie(response, FLASH_COOKIE)  # read once
+    return response
 
 
-async def _attachments(request: web.Request, number: str) -> list[Any]:
-    """The case's photos, voice messages and files (the access check is ``_load``'s)."""
+def _failed_url(number: str, kind: str) -> str:
+    return f"{PREFIX}/cases/{number}?{urlencode({'failed': kind})}#form-{kind}"
+
+
+def _set_flash(response: web.StreamResponse, request: web.Request, value: str) -> None:
+    response.set_cookie(
+        FLASH_COOKIE,
+        value,
+        max_age=FLASH_SECONDS,
+        path=PREFIX,
+        httponly=True,
+        samesite="Lax",
+        secure=is_https(request),
+    )
+
+
+async def refused_form(
+    request: web.Request,
+    detail: CaseDetail,
+    kind: str,
+    error: str,
+    values: dict[str, str],
+    status: int,
+) -> web.Response:
+    """A refused action form: back to the case page (post/redirect/get) with the sentence
+    next to that form and what was typed in it; answered directly with ``status`` when
+    what was typed is too long to carry (never lost)."""
+    flash = pack(Flash(detail.number, kind, error, values), signed_in(request).session_id)
+    if flash is None:
+        return await _case_view(
+            request, detail, status=status, failed=kind, error=error, values=values
+        )
+    response = redirect(_failed_url(detail.number, kind))
+    _set_flash(response, request, flash)
+    return response
+
+
+async def _attachments(request: web.Request, number: str) -> list[dict[str, Any]]:
+    """The case's photos, voice messages and files (the access check is ``_load``'s), each
+    with its authorised URL and how the page shows it (image, audio, video or a download)."""
     from backend.attachments.records import list_attachments
 
-    return list(await list_attachments(desk_of(request).ctx.db, number))
+    return [
+        {
+            "a": a,
+            "url": f"{PREFIX}/cases/{number}/attachments/{a.ref}",
+            "show": "gone" if a.pruned_at else files.display(a.content_type),
+        }
+        for a in await list_attachments(desk_of(request).ctx.db, number)
+    ]
+
+
+async def attachment_file(request: web.Request) -> web.StreamResponse:
+    """One attachment's bytes, for a staff member who may read the case: the same agency
+    scoping as the case page, the read recorded in the access log, the type sniffed on
+    arrival. The URL names the case and the attachment's random ``ref`` (never an id)."""
+    from backend.attachments import AttachmentNotFound, BlobCorrupt, BlobMissing
+
+    desk = desk_of(request)
+    staff = signed_in(request).staff
+    number = normalise_case_number(request.match_info["number"][:40]) or ""
+    ref = request.match_info["ref"]
+    if not number or not files.REF.fullmatch(ref):
+        raise web.HTTPNotFound()
+    attachments = getattr(desk.ctx, "attachments", None)
+    if attachments is None:
+        raise PageError(503, files.NO_STORE)
+    try:
+        listed = await attachments.list_for(staff, number)
+        view = next((a for a in listed if a.ref == ref), None)
+        if view is None:  # no such attachment, or one of another case
+            raise web.HTTPNotFound()
+        if view.pruned_at is not None:
+            raise PageError(410, files.GONE)
+        fetched = await attachments.fetch_for(staff, ref, via="console")
+    except (CaseNotFound, AttachmentNotFound):
+        raise web.HTTPNotFound() from None
+    except Forbidden as exc:
+        log.warning("console: %s refused attachment %s of %s", staff.id, ref, number)
+        raise PageError(403, str(exc)) from None
+    except BlobMissing:
+        raise PageError(410, files.GONE) from None
+    except BlobCorrupt:
+        log.error("console: attachment %s of %s is corrupt", ref, number)
+        raise PageError(500, files.CORRUPT) from None
+    return files.file_response(fetched, download=request.query.get("download") == "1")
 
 
 async def _case_view(
@@ -440,12 +657,18 @@ async def _case_view(
         lead=agency_name(county, detail.lead_agency, short=False),
         co=[agency_name(county, a) for a in detail.co_agencies],
         attachments=await _attachments(request, detail.number),
+        dead=await queries.dead_notices(desk.ctx.db, county, detail.number),
+        can_retry=may_retry(actor, detail),
+        retried=request.query.get("retried", "")[:12] if request.method == "GET" else "",
         events=[
             {
                 "e": e,
                 "who": actor_name(county, e.actor),
                 "label": e.action_label,
                 "manual": bool(e.data.get("manual")),
+                "details": (details := event_details(county, e)),
+                # The text told to the complainant is shown once, under its label.
+                "text": "" if any(v == e.text for _, v in details) else e.text,
             }
             for e in reversed(detail.events)
         ],
@@ -460,11 +683,51 @@ async def _case_view(
         tiers=list(TIER_NAMES.items()),
         county_wide=actor.is_county_wide,
         verdict=VERDICTS.get(detail.satisfaction or "", ""),
-        channel=queries.channel_label(detail.channel),
+        verdicts=list(VERDICTS.items()),
+        routes=list(ROUTES.items()),
+        channel=channel_label(detail.channel),
         insurance=INSURANCE_TYPES.get(detail.insurance_type or "", detail.insurance_type),
+        money=format_money,
         category_label=category_label,
         tier_label=tier_label,
     )
+
+
+def event_details(county: Any, e: Any) -> list[tuple[str, str]]:
+    """What the timeline shows under an event's text, from its data: what the complainant
+    was told (答复, 办结), the internal note beside it, the old and new due date (延期, 批准),
+    the agencies of a transfer, the route of an objection."""
+    data = e.data or {}
+    out: list[tuple[str, str]] = []
+    reply = data.get("reply")
+    if isinstance(reply, str) and reply.strip():
+        out.append(("告知缴费人", reply))
+    note = data.get("note")
+    if e.action == "reply" and isinstance(note, str) and note.strip():
+        out.append(("内部办理意见", note))
+    if e.action in ("extend_due", "approve"):
+        old, new = _moment(data.get("old_due")), _moment(data.get("new_due"))
+        if new is not None and new != old:
+            zone = county.timezone
+            before = texts.local(old, zone) if old is not None else "？"
+            out.append(("办理时限", f"{before} → {texts.local(new, zone)}"))
+    if e.action == "transfer" and data.get("to_agency"):
+        moved = f"{agency_name(county, data.get('from_agency'))} → "
+        out.append(("移送", moved + agency_name(county, data.get("to_agency"))))
+    if e.action in ("object", "feedback") and data.get("route") in ROUTES:
+        out.append(("救济途径", ROUTES[data["route"]]))
+    return out
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    # SQLite hands back naive UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def record_view(request: web.Request, detail: CaseDetail) -> None:
@@ -489,24 +752,49 @@ async def case_action(request: web.Request) -> web.Response:
         action = read_action(form, data, actor, desk.county)
         await desk.ctx.cases.act(detail.number, action)
     except FormProblem as exc:
-        return await _case_view(
-            request, detail, status=400, failed=kind, error=str(exc), values=values
-        )
+        return await refused_form(request, detail, kind, str(exc), values, 400)
     except Forbidden as exc:
         log.warning("console: %s refused %s on %s: %s", staff.id, kind, detail.number, exc)
-        return await _case_view(
-            request, detail, status=403, failed=kind, error=str(exc), values=values
-        )
+        return await refused_form(request, detail, kind, str(exc), values, 403)
     except IllegalTransition as exc:
-        return await _case_view(
-            request, detail, status=409, failed=kind, error=str(exc), values=values
-        )
+        return await refused_form(request, detail, kind, str(exc), values, 409)
     except (InvalidAction, WorkflowError) as exc:
-        return await _case_view(
-            request, detail, status=400, failed=kind, error=str(exc), values=values
-        )
+        return await refused_form(request, detail, kind, str(exc), values, 400)
     log.info("console: %s %s %s", staff.id, kind, detail.number)
     return redirect(f"{PREFIX}/cases/{detail.number}#timeline")
+
+
+# --- undelivered notifications --------------------------------------------------------------
+
+
+def may_retry(actor: Any, detail: CaseDetail) -> bool:
+    """Who may send an undelivered notification of a case again: the office and leaders,
+    and the lead agency's staff (they handle the case and call the complainant)."""
+    return bool(actor.is_county_wide or (actor.agency and actor.agency == detail.lead_agency))
+
+
+async def retry_notice(request: web.Request) -> web.Response:
+    """Put an undelivered notification of this case back in the outbox (the staff API's
+    ``retry_dead``); the notifier delivers it on its next round."""
+    from backend.notifier import as_clock, retry_dead
+    from bot.api.handlers import parse_outbox_id
+
+    desk = desk_of(request)
+    staff = signed_in(request).staff
+    detail = await _load(request)
+    actor = actor_for(desk.county, staff)
+    if not may_retry(actor, detail):
+        raise PageError(403, "重发通知由领导小组办公室或牵头单位负责，本账号无权操作。")
+    outbox_id = parse_outbox_id(request.match_info["outbox_id"])
+    if outbox_id is None or not await queries.is_dead_notice_of(
+        desk.ctx.db, detail.number, outbox_id
+    ):
+        raise PageError(404, "这条通知不是本案件投递失败的通知（可能已经重发）。")
+    if not await retry_dead(desk.ctx.db, outbox_id, as_clock(desk.ctx.clock)()):
+        raise PageError(404, "这条通知不是本案件投递失败的通知（可能已经重发）。")
+    log.info("console: %s retried outbox %s of %s", staff.id, outbox_id, detail.number)
+    query = urlencode({"retried": str(outbox_id)})
+    return redirect(f"{PREFIX}/cases/{detail.number}?{query}#undelivered")
 
 
 # --- 督办 board ------------------------------------------------------------------------------------
@@ -518,19 +806,31 @@ def _require_office(request: web.Request, what: str) -> None:
         raise PageError(403, f"{what}由领导小组办公室负责，本账号无权查看。")
 
 
-async def board_page(request: web.Request, error: str = "") -> web.Response:
+async def board_page(request: web.Request) -> web.Response:
     _require_office(request, "督办")
     desk = desk_of(request)
     groups = await queries.board(desk.ctx.db, desk.county, desk.now())
-    return render(
+    failed = request.query.get("failed", "")[:40]
+    flash = None
+    if failed:
+        flash = unpack(request.cookies.get(FLASH_COOKIE), signed_in(request).session_id, "board")
+        if flash is None or flash.form != failed:
+            flash = Flash("board", failed, "上次的督办提醒没有发出，请重新发送。")
+    shown = {c.number for g in groups for c in g.shown}
+    response = render(
         request,
         "board.html",
         groups=[(agency_name(desk.county, g.agency), g) for g in groups],
+        dead=await queries.dead_summary(desk.ctx.db),
         sent=request.query.get("sent", "")[:40],
-        error=error,
+        failed=flash.form if flash else "",
+        error=flash.error if flash else "",
+        error_elsewhere=bool(flash and flash.form not in shown),
         category_label=category_label,
-        status=400 if error else 200,
     )
+    if request.cookies.get(FLASH_COOKIE) is not None:
+        clear_cookie(response, FLASH_COOKIE)
+    return response
 
 
 async def board_remind(request: web.Request) -> web.Response:
@@ -546,7 +846,14 @@ async def board_remind(request: web.Request) -> web.Response:
             desk.ctx.db, desk.county, number, actor_for(desk.county, staff), desk.now(), texts
         )
     except queries.ReminderRefused as exc:
-        return await board_page(request, error=str(exc))
+        # Back to the board (post/redirect/get), the sentence next to that case's button.
+        flash = pack(Flash("board", number or "-", str(exc)), signed_in(request).session_id)
+        response = redirect(
+            f"{PREFIX}/board?{urlencode({'failed': number or '-'})}#remind-{number or 'top'}"
+        )
+        if flash is not None:
+            _set_flash(response, request, flash)
+        return response
     log.info("console: %s reminded %s", staff.id, number)
     return redirect(f"{PREFIX}/board?{urlencode({'sent': number})}")
 
@@ -598,7 +905,7 @@ async def stats_page(request: web.Request) -> web.Response:
                 [(tier_label(k), n) for k, n in f.by_tier], title="按事项分类"
             ),
             "channel": charts.bar_chart(
-                [(queries.channel_label(k), n) for k, n in f.by_channel], title="按受理渠道"
+                [(channel_label(k), n) for k, n in f.by_channel], title="按受理渠道"
             ),
             "month": charts.column_chart(f.by_month, title="按月份登记数"),
             "satisfaction": charts.bar_chart(
@@ -608,7 +915,7 @@ async def stats_page(request: web.Request) -> web.Response:
         name=name,
         category_label=category_label,
         tier_label=tier_label,
-        channel_label=queries.channel_label,
+        channel_label=channel_label,
         verdicts=VERDICTS,
         pct=_pct,
     )
@@ -657,41 +964,86 @@ async def export(request: web.Request) -> web.StreamResponse:
 # --- access log (office) ---------------------------------------------------------------------
 
 
-ACCESS_ROWS = 200
-ACCESS_WHAT = {"detail": "案件完整信息", "export": "导出台账"}
-ACCESS_VIA = {"api": "工作人员接口", "cli": "命令行", "console": "网页工作台", "chat": "聊天"}
+ACCESS_ROWS = 100
+#: Deepest page of the access log on screen (older entries: the csv export).
+MAX_ACCESS_PAGE = 100
 
 
 async def access_page(request: web.Request) -> web.StreamResponse:
-    """Who read which case's personal data (the office's audit), newest first; csv export."""
+    """Who read which case's personal data (the office's audit), newest first, filtered by
+    case, person and dates, ``ACCESS_ROWS`` a page; csv export of the filtered log."""
+    from datetime import timedelta
+
     from backend.export import render_access_log as render_log
+    from backend.views import day_start
+    from bot.api.schemas import AccessLogQuery
 
     _require_office(request, "个人信息查阅记录")
     desk = desk_of(request)
-    raw = request.query.get("number", "").strip()
-    number = normalise_case_number(raw[:40]) if raw else None
-    problem = "案件编号格式不对，应如 YC-2026-000123。" if raw and not number else ""
-    entries = await desk.ctx.cases.access_log(
-        number=number, limit=None if request.query.get("format") == "csv" else ACCESS_ROWS
-    )
-    if request.query.get("format") == "csv" and not problem:
+    county = desk.county
+    keys = ("number", "actor", "date_from", "date_to")
+    raw = {k: v for k in keys if (v := request.query.get(k, "").strip())}
+    csv = request.query.get("format") == "csv"
+    page = _page_number(request.query.get("page", "1"), MAX_ACCESS_PAGE)
+    problem = ""
+    number = actor = None
+    since = until = None
+    try:
+        q = AccessLogQuery.model_validate(raw)
+        if q.number:
+            number = normalise_case_number(q.number)
+            if number is None:
+                problem = "案件编号格式不对，应如 YC-2026-000123。"
+        if q.actor:
+            member = county.staff_member(q.actor)
+            if member is None:
+                problem = problem or "请从列表中选择人员。"
+            else:
+                actor = actor_for(county, member).ref
+        since = day_start(q.date_from, county.timezone) if q.date_from else None
+        until = day_start(q.date_to + timedelta(days=1), county.timezone) if q.date_to else None
+    except ValidationError as exc:
+        problem = describe_validation(exc, "筛选条件")
+    entries = []
+    if not problem:
+        # The log has no offset: read up to this page (pages are capped) and cut.
+        entries = await desk.ctx.cases.access_log(
+            number=number,
+            actor=actor,
+            since=since,
+            until=until,
+            limit=None if csv else page * ACCESS_ROWS + 1,
+        )
+    filters = {k: v for k, v in raw.items()}
+    if csv and not problem:
         return web.Response(
-            body=render_log(entries, desk.county, "csv"),
+            body=render_log(entries, county, "csv"),
             headers={
                 "Content-Type": "text/csv; charset=utf-8",
                 "Content-Disposition": 'attachment; filename="access-log.csv"',
             },
         )
+    shown = entries[(page - 1) * ACCESS_ROWS : page * ACCESS_ROWS]
+    more = len(entries) > page * ACCESS_ROWS
+
+    def link(to: int) -> str:
+        query = {**filters, **({"page": str(to)} if to > 1 else {})}
+        return f"{PREFIX}/access" + (f"?{urlencode(query)}" if query else "")
+
     return render(
         request,
         "access.html",
         status=400 if problem else 200,
-        entries=[] if problem else entries,
-        number=number or raw,
+        entries=shown,
+        filters=filters,
+        number=number or raw.get("number", ""),
+        people=[(m.id, f"{m.name}（{agency_name(county, m.agency)}）") for m in county.staff],
         problem=problem,
-        limit=ACCESS_ROWS,
-        agency_name=lambda a: agency_name(desk.county, a),
-        what=lambda w: ACCESS_WHAT.get(w, w),
-        via=lambda v: ACCESS_VIA.get(v, v),
-        export_query=urlencode({"format": "csv", **({"number": number} if number else {})}),
+        page=page,
+        prev_link=link(page - 1) if page > 1 else None,
+        next_link=link(page + 1) if more and page < MAX_ACCESS_PAGE else None,
+        agency_name=lambda a: agency_name(county, a),
+        what=access_label,
+        via=via_label,
+        export_query=urlencode({"format": "csv", **filters}),
     )

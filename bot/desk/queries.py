@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from backend.attachments.records import counts_for_cases
 from backend.deadlines import due_label, working_days_left
 from backend.models import Assignment, Case, Event, OutboxMessage, Person
 from backend.notifier import SessionSource
@@ -25,21 +26,6 @@ from backend.workflow import OPEN_STATUSES, Actor
 
 #: A manual reminder of the same case is refused within this time of the last one.
 REMIND_INTERVAL = timedelta(hours=1)
-
-CHANNEL_LABELS: dict[str, str] = {
-    "telegram": "Telegram",
-    "wecom_kf": "企业微信（微信客服）",
-    "wecom_app": "企业微信（应用）",
-    "console": "终端演示",
-    "window": "窗口",
-    "hotline": "12345热线",
-    "sms": "短信",
-}
-
-
-def channel_label(channel: str) -> str:
-    return CHANNEL_LABELS.get(channel, channel)
-
 
 # --- 督办 board ------------------------------------------------------------------------------
 
@@ -215,7 +201,16 @@ async def remind(
             ).scalars()
         )
         assert person is not None and case.id is not None
-        summary = texts.case_summary(county, case, person, filer, lead=case.lead_agency, co=co)
+        counts = (await counts_for_cases(s, [case.id])).get(case.id)
+        summary = texts.case_summary(
+            county,
+            case,
+            person,
+            filer,
+            lead=case.lead_agency,
+            co=co,
+            attachments=counts.summary() if counts is not None else "",
+        )
         event = Event(
             case_id=case.id,
             at=now,
@@ -428,3 +423,125 @@ def _aware(value: datetime) -> datetime:
     from datetime import UTC
 
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# --- undelivered notifications (死信) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadNotice:
+    """A notification of a case that could not be delivered (the outbox gave up on it)."""
+
+    id: int
+    channel: str
+    recipient: str
+    kind: str
+    title: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    #: Who it was for, in words: 缴费人, 代办网格员, 缴费人（短信）, 县税务局.
+    to: str
+
+
+def recipient_label(county: Any, kind: str, channel: str, recipient: str) -> str:
+    """Who an outbox row is for, as staff say it."""
+    from backend.outbox import SMS, TO_COMPLAINANT, TO_GRID_WORKER
+
+    if channel == SMS:
+        return "缴费人（短信）"
+    if kind == TO_COMPLAINANT:
+        return "缴费人"
+    if kind == TO_GRID_WORKER:
+        return "代办网格员"
+    for agency in county.agencies:
+        if any(t.channel == channel and t.to == recipient for t in agency.notify):
+            return str(agency.short_name)
+        if channel == "console" and recipient == agency.id:
+            return str(agency.short_name)
+    return "工作人员"
+
+
+async def dead_notices(db: SessionSource, county: Any, number: str) -> list[DeadNotice]:
+    """The case's undelivered notifications, newest first."""
+    o = OutboxMessage.__table__.c  # type: ignore[attr-defined]
+    c = Case.__table__.c  # type: ignore[attr-defined]
+    async with db.session() as s:
+        rows = (
+            await s.execute(
+                sa.select(
+                    o.id,
+                    o.channel,
+                    o.recipient,
+                    o.kind,
+                    o.title,
+                    o.attempts,
+                    o.last_error,
+                    o.created_at,
+                )
+                .join(Case.__table__, c.id == o.case_id)  # type: ignore[attr-defined]
+                .where(c.number == number, o.status == "dead")
+                .order_by(o.id.desc())
+            )
+        ).all()
+    return [
+        DeadNotice(
+            id=int(r.id),
+            channel=r.channel,
+            recipient=r.recipient,
+            kind=r.kind,
+            title=r.title,
+            attempts=int(r.attempts),
+            last_error=r.last_error,
+            created_at=_aware(r.created_at),
+            to=recipient_label(county, r.kind, r.channel, r.recipient),
+        )
+        for r in rows
+    ]
+
+
+async def is_dead_notice_of(db: SessionSource, number: str, outbox_id: int) -> bool:
+    """Whether ``outbox_id`` is an undelivered notification of case ``number``."""
+    o = OutboxMessage.__table__.c  # type: ignore[attr-defined]
+    c = Case.__table__.c  # type: ignore[attr-defined]
+    async with db.session() as s:
+        found = await s.scalar(
+            sa.select(o.id)
+            .join(Case.__table__, c.id == o.case_id)  # type: ignore[attr-defined]
+            .where(o.id == outbox_id, c.number == number, o.status == "dead")
+        )
+    return found is not None
+
+
+@dataclass(frozen=True)
+class DeadSummary:
+    """Undelivered notifications for the 督办 board: how many, and the cases they belong to
+    (most recent first, at most ``BOARD_ROWS``)."""
+
+    total: int
+    cases: list[tuple[str, int]]  # (case number, undelivered notifications)
+    case_count: int
+
+
+async def dead_summary(db: SessionSource) -> DeadSummary:
+    o = OutboxMessage.__table__.c  # type: ignore[attr-defined]
+    c = Case.__table__.c  # type: ignore[attr-defined]
+    async with db.session() as s:
+        total = int(await s.scalar(sa.select(sa.func.count()).where(o.status == "dead")) or 0)
+        if not total:
+            return DeadSummary(0, [], 0)
+        per_case = (
+            sa.select(c.number, sa.func.count().label("n"), sa.func.max(o.id).label("last"))
+            .join(Case.__table__, c.id == o.case_id)  # type: ignore[attr-defined]
+            .where(o.status == "dead")
+            .group_by(c.number)
+        ).subquery()
+        case_count = int(await s.scalar(sa.select(sa.func.count()).select_from(per_case)) or 0)
+        rows = (
+            await s.execute(
+                sa.select(per_case.c.number, per_case.c.n)
+                .order_by(per_case.c.last.desc())
+                .limit(BOARD_ROWS)
+            )
+        ).all()
+    return DeadSummary(total, [(r.number, int(r.n)) for r in rows], case_count)

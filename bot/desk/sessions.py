@@ -2,7 +2,10 @@
 
 A session is created at every sign-in (never reused from the request: no session fixation),
 expires after ``SESSION_HOURS`` whatever happens, or after ``IDLE_HOURS`` without a request,
-and is deleted at sign-out. The CSRF token
+and is deleted at sign-out. A session signed in with a staff token lives only as long as that
+token (``via == "token:<id>"``, checked on every request, so a revoked token ends it at once
+even if the deletion in ``StaffAuth.revoke*`` were missed); a staff member no longer in the
+county file has no session. The CSRF token
 of a session is derived from its id with HMAC, so it needs no storage and changes with it.
 """
 
@@ -17,11 +20,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from backend.auth import find_staff
-from backend.models import ConsoleSession
+from backend.auth import TOKEN_VIA, find_staff, token_via_column
+from backend.models import ConsoleSession, StaffToken
 from backend.notifier import SessionSource, as_clock
 
 _TABLE: sa.Table = ConsoleSession.__table__  # type: ignore[attr-defined]
+_TOKENS: sa.Table = StaffToken.__table__  # type: ignore[attr-defined]
 
 #: Absolute lifetime of a console session (a working day).
 SESSION_HOURS = 10
@@ -66,8 +70,9 @@ class ConsoleSessions:
         self._county = county
         self._clock = as_clock(clock)
 
-    async def create(self, staff_id: str, via: str = "token") -> SignedIn:
-        """A brand-new session for ``staff_id`` (the caller sets the cookie)."""
+    async def create(self, staff_id: str, via: str) -> SignedIn:
+        """A brand-new session for ``staff_id`` (the caller sets the cookie). ``via``:
+        ``backend.auth.token_via(token id)`` or "wecom"."""
         staff = find_staff(self._county, staff_id)
         if staff is None:
             raise LookupError(staff_id)
@@ -93,23 +98,35 @@ class ConsoleSessions:
         if not session_id or len(session_id) > MAX_ID_LENGTH:
             return None
         t = _TABLE.c
+        k = _TOKENS.c
         digest = _hash(session_id)
+        # The token a session was signed in with, if it is still live (one query).
+        live_token = sa.and_(
+            t.via == token_via_column(k.id), k.staff_id == t.staff_id, k.revoked_at.is_(None)
+        )
         async with self._db.session() as s:
             row = (
                 await s.execute(
-                    sa.select(t.staff_id, t.expires_at, t.last_seen_at, t.via).where(
-                        t.session_hash == digest
-                    )
+                    sa.select(t.staff_id, t.expires_at, t.last_seen_at, t.via, k.id.label("tok"))
+                    .select_from(_TABLE.outerjoin(_TOKENS, live_token))
+                    .where(t.session_hash == digest)
                 )
             ).first()
         now = self._clock()
         if row is None or row.expires_at <= now:
+            return None
+        if (row.via.startswith(TOKEN_VIA) and row.tok is None) or row.via == "token":
+            # Signed in with a token that has been revoked since: the session ends with it
+            # (a session from before tokens were recorded cannot be checked: it ends too).
+            await self.end(session_id)
             return None
         if now - row.last_seen_at > timedelta(hours=IDLE_HOURS):
             await self.end(session_id)
             return None
         staff = find_staff(self._county, row.staff_id)
         if staff is None:
+            # Removed from the county file: no access, and the session is gone for good.
+            await self.end(session_id)
             return None
         if now - row.last_seen_at > TOUCH_EVERY:
             async with self._db.session(write=True) as s:
@@ -129,9 +146,15 @@ class ConsoleSessions:
             await s.commit()
 
     async def purge_expired(self) -> int:
-        """Delete expired sessions; the number deleted."""
+        """Delete expired sessions and those of staff no longer in the county file; the
+        number deleted."""
         t = _TABLE.c
+        staff_ids = sorted(s.id for s in self._county.staff)
         async with self._db.session(write=True) as s:
-            done = await s.execute(sa.delete(_TABLE).where(t.expires_at <= self._clock()))
+            done = await s.execute(
+                sa.delete(_TABLE).where(
+                    sa.or_(t.expires_at <= self._clock(), t.staff_id.not_in(staff_ids))
+                )
+            )
             await s.commit()
         return int(done.rowcount)  # type: ignore[attr-defined]

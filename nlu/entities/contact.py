@@ -10,7 +10,7 @@ from identifiers import find_case_numbers
 from identifiers import id_number_problem as id_problem
 from nlu.entities.base import MAX_FOUND, Found
 
-__all__ = ["case_numbers", "id_problem", "identifiers", "phones", "uscc_problem"]
+__all__ = ["case_numbers", "id_problem", "id_shaped", "identifiers", "phones", "uscc_problem"]
 
 _MOBILE = re.compile(r"(?<![\dA-Za-z])(?:\+?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d{4}){2})(?![\dA-Za-z])")
 _LANDLINE = re.compile(r"(?<![\dA-Za-z])(\(?0\d{2,3}\)?[-\s]?[2-9]\d{6,7})(?![\dA-Za-z])")
@@ -20,6 +20,15 @@ _DIGIT_RUN = re.compile(
 _USCC = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{2}\d{6}[0-9A-Za-z]{9,11})(?![0-9A-Za-z])")
 _ID_CUE = re.compile(r"身份证|证件号|身份号|公民身份")
 _USCC_CUE = re.compile(r"信用代码|社会信用|营业执照|纳税人识别号|税号|组织机构代码")
+
+
+def id_shaped(number: str, today: date) -> bool:
+    """18 characters with an ID number's province and birth date, whatever its check digit:
+    an ID typed with one wrong digit (it must be told so), never a credit code that happens
+    to pass the code's own check."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    return any(id_problem(number[:17] + d, today) is None for d in "0123456789X")
 
 
 def _digits(s: str) -> str:
@@ -58,7 +67,12 @@ def identifiers(text: str, today: date) -> list[Found]:
         whole = text.strip() == raw.strip()
         if len(number) == 18:
             problem = id_problem(number, today)
-            if problem and not _ID_CUE.search(before) and uscc_problem(number) is None:
+            if (
+                problem
+                and not _ID_CUE.search(before)
+                and uscc_problem(number) is None
+                and not id_shaped(number, today)
+            ):
                 out.append(Found("credit_code", number, m.start(1), m.end(1)))
                 continue
             out.append(Found("id_number", number, m.start(1), m.end(1), problem is None, problem))

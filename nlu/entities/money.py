@@ -21,14 +21,12 @@ _NUM_START = r"\d零〇一二两三四五六七八九十百千万亿几"
 #: A number token: starts where no number character precedes (so a long digit run is tried
 #: once, from its start, not from each of its digits) and is at most 16 characters long —
 #: no nested or adjacent unbounded quantifiers, hence no catastrophic backtracking.
-_NUM = (
-    rf"(?<![{_NUM_START}])(?:好(?=几))?[\d零〇一二两三四五六七八九十百千几][{_NUM_CHARS}]{{0,15}}"
-)
+_NUM = rf"(?<![{_NUM_START}])(?:好(?=几))?[\d零〇一二两三四五六七八九十百千几](?:[{_NUM_CHARS}]|好(?=几)){{0,15}}"
 #: Whitespace between a number and its unit: a few characters at most.
 _SP = r"\s{0,2}"
 _CURRENCY_PREFIX = re.compile(rf"(?:￥|¥|人民币){_SP}({_NUM})")
 # "3500元", "三千五百块钱", "1.2万元", "五百多块", "3千5块"
-_WITH_UNIT = re.compile(rf"({_NUM}){_SP}(多|余|来)?{_SP}(元|块钱|块|圆|rmb|RMB)")
+_WITH_UNIT = re.compile(rf"({_NUM}){_SP}(多|余|来|把)?{_SP}(元|块钱|块|圆|rmb|RMB)")
 # "1.2万", "一万两千", "130余万元", "20多万", "1.2w", "9k": tens of thousands (or thousands) with
 # no other unit — money unless people or things follow.
 _WAN = re.compile(
@@ -59,7 +57,7 @@ _PEOPLE_NOUN = (
     r"老乡|老汉|老太太|老太|大爷|大娘|婶子|学员|护工|保姆|厨师|店员"
 )
 _PEOPLE = re.compile(
-    rf"(上百|上千|成百|近百|百十|({_NUM}){_SP}(多|余|来)?){_SP}(?:个|名|位|号)?{_SP}(?:{_PEOPLE_NOUN})"
+    rf"(上百|上千|成百|近百|百十|数十|数百|数千|({_NUM}){_SP}(多|余|来|把)?){_SP}(?:个|名|位|号)?{_SP}(?:{_PEOPLE_NOUN})"
 )
 #: "职工56名", "二十来个都没交": a classifier of people with no noun after it.
 _PEOPLE_BARE = re.compile(
@@ -70,7 +68,7 @@ _PEOPLE_BARE = re.compile(
 #: "涉及人数：38", "职工人数为56", "一家五口": a count after a word that says it counts people.
 _PEOPLE_CUE = re.compile(
     rf"(?:人数|总人数|职工数|员工数|工人数|涉及人员|涉及职工|涉及群众|一家|全家)"
-    rf"(?:是|为|有|共|约|大概|大约|总共|一共)?[:：]?{_SP}(({_NUM}){_SP}(多|余|来)?)(?:{_SP}(?:人|个|名|位|口))?"
+    rf"(?:是|为|有|共|约|大概|大约|总共|一共|达到|达|超过|将近|近|约有)?[:：]?{_SP}(({_NUM}){_SP}(多|余|来)?)(?:{_SP}(?:人|个|名|位|口))?"
     rf"(?![{_NUM_CHARS}]|{_SP}(?:年|月|日|号|天|岁|%|元|块|万|次))"
 )
 #: Two people said as a pair: "老两口", "我们俩", "夫妻俩".
@@ -89,7 +87,12 @@ _GROUP = re.compile(
     r"(?:全厂|全体|全部|所有|全公司|全单位|全车间|整个车间|全矿|全村|全组|全队|全校|一整个?厂)的?"
     r"(?:工人|职工|员工|同事|工友|人|村民|老人|农民工|师傅|临时工|人员|教职工|老师)?"
     r"|(?:工人|职工|员工|工友|同事|村民|老人|乡亲|农民工|老师|兄弟|姐妹|伙计|老乡|临时工|社员|师傅|家长|老职工)们"
-    r"|大伙儿?|大家伙儿?|一大帮|一大群|一帮人|一群人|一批人"
+    r"|大伙儿?|大家伙儿?|一大帮|一大群|一帮人|一群人|一批人|大家(?=都|一起|伙|全)"
+    r"|整个(?:厂子?|公司|单位|车间|村|矿|班组)的?(?:人|工人|职工|员工|村民)?"
+    r"|(?:这帮|那帮|咱这帮|我们这帮)(?:老)?(?:哥们|兄弟|工友|人|工人|老人|姐妹|老姐妹)"
+    r"|(?:我们|俺们|咱们|咱)(?:这些)?(?:工人|职工|员工|农民工|临时工|工友|老职工|退休职工)"
+    r"|(?:村里|组里|厂里|队里|矿上|咱村|我们村|俺村|俺们村)的?(?:老人|村民|工人|职工|人|群众|农户|老乡)"
+    r"(?=都|全|一起|基本|大多|大部分|好多)"
     r"|(?:这些|那些|我们这些|俺们这些|咱们这些|咱这些|其他|其余|别的)(?:老)?(?:工人|职工|员工|工友|同事|"
     r"村民|老人|农民工|临时工|人)"
     r"|(?:好多|很多|不少|许多|好些|一些|成批的?|大批的?)(?:工人|职工|员工|工友|同事|村民|老人|农民工|"
@@ -172,11 +175,16 @@ def amounts(text: str) -> list[Found]:
     return sorted(out, key=lambda f: f.start)
 
 
-def bare_count(text: str) -> float | None:
+def bare_count(text: str, *, people: bool = False) -> float | None:
     """The number in an answer that is only a number, with an optional unit or vagueness word:
     "三千五", "3500元", "二十来个", "30人左右", "一百多户" (None for anything else)."""
     s = re.sub(r"\s+", "", text)[:24]
-    s = re.sub(r"^(?:大概|大约|约|差不多|估计|有|一共|共|总共|是|就)+", "", s)
+    s = re.sub(
+        r"^(?:大概|大约|约|差不多|估计|有|一共|共|总共|是|就|只有|只|光|就是|我们|俺们|咱们|我|俺|咱|"
+        r"他|她|自己|本人)+",
+        "",
+        s,
+    )
     s = re.sub(r"(?:左右|上下|的样子|吧|了|的)+$", "", s)
     s = re.sub(
         r"(?:元|块钱|块|圆|人民币|个人|个|名|位|号人|人|户|家)$",
@@ -184,12 +192,64 @@ def bare_count(text: str) -> float | None:
         s.removeprefix("￥").removeprefix("¥"),
     )
     s = re.sub(r"(?:多|余|来)$", "", s)
+    if not s and re.search(r"自己|本人|就我|只有我|俺自己", text):  # "只有我自己": one person
+        return 1.0
     if not s or not re.fullmatch(rf"[{_NUM_CHARS}]+", s):
         return None
-    return parse_number(s)
+    return count_number(s) if people else parse_number(s)
 
 
-_ROUND = {"上百": 100.0, "上千": 1000.0, "成百": 100.0, "近百": 90.0, "百十": 100.0}
+#: Round counts said without a digit ("数十" reads like "几十": a conservative 20).
+_ROUND = {"上百": 100.0, "上千": 1000.0, "成百": 100.0, "近百": 90.0, "百十": 100.0,
+          "数十": 20.0, "数百": 200.0, "数千": 2000.0}  # fmt: skip
+
+
+#: A range said as two neighbouring numerals ("二三十", "三四个", "四五百"): people are
+#: counted by its LOWER bound (the county's convention for 人数: the smallest number the
+#: complainant vouches for; "二十多" is 20 and "十几" 10 alike).
+_RANGE = re.compile(r"^([一二两三四五六七八九])([二三四五六七八九])(十|百|千|万)?")
+_DIGIT_OF = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+#: A comma inside a number token that is not a thousands separator ("1,200" is one number).
+_LIST_COMMA = re.compile(r",(?!\d{3}(?!\d))")
+
+
+def count_number(token: str) -> float | None:
+    """A count of people as said: the lower bound of a range ("二三十" -> 20), else the
+    number ("二十来" -> 20)."""
+    m = _RANGE.match(token)
+    if m and _DIGIT_OF[m.group(2)] == _DIGIT_OF[m.group(1)] + 1:
+        return parse_number(m.group(1) + (m.group(3) or ""))
+    return parse_number(token)
+
+
+#: The speaker counted beside the others: "我和另外三个工友", "除了我还有3个人", "俺跟两个
+#:工友" (the count said names the others only). "我们五个", "连我在内6个" include the speaker.
+_BESIDES_ME = re.compile(
+    r"(?:(?<![们])(?:我|俺)(?:和|跟|同|带着)(?:另外|其他|别的)?的?"
+    r"|除了?(?:我|俺)(?:自己)?(?:以外|之外)?[，,]?(?:还有|另有|另外还有|另外)?)$"
+)
+#: "…我的也扣多了，还有五个工友也一样": others besides the speaker, who is affected too.
+_ALSO_ME = re.compile(r"(?:还有|另外还有|另外)$")
+_ALSO_AFTER = re.compile(r"^[^，。,.;；]{0,8}?也")
+_SINGULAR_ME = re.compile(r"(?:我|俺)(?!们)")
+
+
+def _with_speaker(text: str, start: int, end: int) -> int:
+    """1 when the count said at ``text[start:end]`` leaves out the speaker, who is one of
+    the people affected; else 0."""
+    before = text[max(0, start - 12) : start]
+    if _BESIDES_ME.search(before):
+        return 1
+    if (
+        _ALSO_ME.search(before)
+        and _ALSO_AFTER.match(text[end : end + 10])
+        and _SINGULAR_ME.search(text[max(0, start - 40) : start])
+        and not re.search(r"(?:我|俺)们", text[max(0, start - 40) : start])
+    ):
+        return 1
+    return 0
 
 
 def people_counts(text: str) -> list[Found]:
@@ -203,13 +263,23 @@ def people_counts(text: str) -> list[Found]:
             head = m.group(1)
             if m.group(2) and m.group(2)[-1] in ",.":  # "年满六十，人社局…": no count
                 continue
+            start = m.start()
             if head in _ROUND:
                 value: float | None = _ROUND[head]
             else:
-                value = parse_number(m.group(2).rstrip(",."))
-            if value is None or value < 2 or value != int(value) or value > 1_000_000:
+                # "5万，二三十个": a comma that is no thousands separator ends the number
+                # before it (the count is the one next to its people).
+                token = m.group(2).rstrip(",.")
+                last = _LIST_COMMA.split(token)[-1]
+                if last != token:
+                    start = m.start(2) + token.rfind(last)
+                value = count_number(last)
+            if value is None or value < 1 or value != int(value) or value > 1_000_000:
                 continue
-            out.append(Found("people_count", int(value), m.start(), m.end()))
+            value += _with_speaker(text, start, m.end())
+            if value < 2:
+                continue
+            out.append(Found("people_count", int(value), start, m.end()))
     for m in _PAIR.finditer(text):
         if len(out) >= MAX_FOUND:
             break

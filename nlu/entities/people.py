@@ -97,13 +97,52 @@ _TITLES = (
 )
 
 
-def _trim(candidate: str) -> str | None:
+#: Stop characters that are also common in given names (晋福来, 赵拴住, 孙来福, 秦在田, 李家明,
+#: 王向东, 刘为民, 张映红): they end a name only by what follows them, never by themselves.
+_SOFT_STOP = frozenset("来住在家和为向映年")
+#: What may follow a full name: a detail of the same person (电话, 身份证, 今年…).
+_DETAIL_AFTER = ("电话", "手机", "身份证", "今年", "家住", "住在", "联系", "号码", "证件", "的电话")
+
+
+def _ends_name(rest: str) -> bool:
+    """The name may end before ``rest``: nothing, punctuation, a digit, or a detail word."""
+    return not rest or not ("\u4e00" <= rest[0] <= "\u9fff") or rest.startswith(_DETAIL_AFTER)
+
+
+def _hard_stop(ch: str) -> bool:
+    return ch in _STOP and ch not in _SOFT_STOP
+
+
+def _soft_in_name(ch: str, given: int, rest: str) -> bool:
+    """Is the soft stop ``ch`` part of the name? ``given``: given-name characters before it;
+    ``rest``: the text after it. As the first given character (孙来福) it needs a name
+    character after it and the name's end right after that; as the second (晋福来) the name's
+    end right after it ("王芳来反映", "王芳在厂里": a verb follows, so it is a word)."""
+    if given == 0:
+        if len(rest) < 1 or rest[0] in _STOP or rest[0] in _NOT_GIVEN:
+            return False
+        if not ("\u4e00" <= rest[0] <= "\u9fff"):
+            return False
+        after = rest[1:]
+        return not after or not ("\u4e00" <= after[0] <= "\u9fff") or _hard_stop(after[0]) or (
+            after.startswith(_DETAIL_AFTER)
+        )
+    return given == 1 and _ends_name(rest)
+
+
+def _trim(candidate: str, following: str = "") -> str | None:
+    """The name at the head of ``candidate`` (``following``: the text right after it)."""
     surname_len = 2 if candidate[:2] in COMPOUND_SURNAMES else 1
     if candidate[surname_len : surname_len + 2] in _TITLES:  # "王大爷": not a full name
         return None
     name = candidate[:surname_len]
-    for ch in candidate[surname_len:]:
-        if ch in _STOP:
+    tail = candidate + following
+    for i in range(surname_len, len(candidate)):
+        ch = candidate[i]
+        if ch in _SOFT_STOP:
+            if not _soft_in_name(ch, len(name) - surname_len, tail[i + 1 : i + 8]):
+                break
+        elif ch in _STOP:
             break
         name += ch
     if any(name.endswith(t) for t in _TITLES):
@@ -159,7 +198,7 @@ def names(text: str) -> list[Found]:
         for m in pattern.finditer(text):
             if len(out) >= MAX_FOUND:
                 break
-            name = _trim(m.group("n"))
+            name = _trim(m.group("n"), text[m.end("n") : m.end("n") + 8])
             if name:
                 add(m.start("n"), name, strict=strict)
     return sorted(out, key=lambda f: f.start)
@@ -182,4 +221,4 @@ def looks_like_name(text: str) -> bool:
     rest = value[surname_len:]
     if not 1 <= len(rest) <= 2 or value in _NOT_NAMES:
         return False
-    return not any(ch in _STOP for ch in rest)
+    return _trim(value) == value

@@ -78,6 +78,8 @@ async def test_a_drafts_photo_and_voice_follow_it_into_the_case(
     assert first.attachment.case_number is None and first.attachment.kind == "image"
     assert [a.kind for a in await draft_attachments(database, key)] == ["image", "voice"]
 
+    # The intake attaches them with the registration (see test_attachments_intake.py);
+    # attaching again afterwards moves nothing and adds no event.
     opened = await case_service.open_case(make_draft(draft_key=key))
     counts = await attach_draft_to_case(database, key, now=clock())
     assert (counts.image, counts.voice, counts.total) == (1, 1, 2)
@@ -92,7 +94,12 @@ async def test_a_drafts_photo_and_voice_follow_it_into_the_case(
         events = (
             await s.execute(sa.select(Event).where(col(Event.action) == "attachment"))
         ).scalars()
-        assert len(list(events)) == 1
+        assert list(events) == []
+        register = (
+            await s.execute(sa.select(Event).where(col(Event.action) == "register"))
+        ).scalar_one()
+        rows = (await s.execute(sa.select(Attachment))).scalars().all()
+        assert {r.event_id for r in rows} == {register.id}
 
     # The lead agency's staff fetch the bytes, identical, after a restart of the store.
     lead = staff_of(county, opened.lead.id)
@@ -128,13 +135,18 @@ async def test_a_drafts_photo_and_voice_follow_it_into_the_case(
     )
 
 
-async def test_the_intake_attaches_inside_its_own_transaction(
-    case_service: Any, database: Any, clock: Any, tmp_path: Path, make_draft: Any
+async def test_attaching_runs_in_the_callers_transaction(
+    database: Any, county: Any, clock: Any, tmp_path: Path, make_draft: Any
 ) -> None:
+    """``attach_draft_uploads`` moves nothing when the caller's transaction rolls back (the
+    intake's use of it: test_attachments_intake.py). The case is opened without a draft key
+    so that the intake leaves the upload alone."""
+    from backend import intake
+
     store = FileStore(tmp_path)
     key = "console:user-1:intake"
     await store_draft_upload(database, store, upload(samples.pdf(), "file", clock()), key)
-    opened = await case_service.open_case(make_draft(draft_key=key))
+    opened = await intake.open_case(county, database, make_draft(), clock())
     async with database.session(write=True) as s:
         case = (await s.execute(sa.select(Case).where(col(Case.number) == opened.number))).one()[0]
         register = (
@@ -146,7 +158,7 @@ async def test_the_intake_attaches_inside_its_own_transaction(
         ).one()[0]
         case_id, register_id = case.id, register.id
         counts = await attach_draft_uploads(s, key, case_id, event_id=register_id, now=clock())
-        await s.rollback()  # the intake's transaction failed: nothing moved
+        await s.rollback()  # the caller's transaction failed: nothing moved
     assert counts.file == 1
     assert (await list_attachments(database, opened.number)) == []
     async with database.session(write=True) as s:

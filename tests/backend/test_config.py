@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def _third_agency_without_phone() -> str:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (_third_agency_without_phone, "配置文件 x.toml 中 agencies[2].phone：缺少此项"),
+        (_third_agency_without_phone, "配置文件 x.toml 中 第3个 agencies 的 phone：缺少此项"),
         (
             lambda: example_text().replace("general = 5", 'general = "五"'),
             "deadlines.general：应为整数",
@@ -82,14 +83,14 @@ def _third_agency_without_phone() -> str:
         ),
         (
             lambda: example_text().replace('{ lead = "tax" },', '{ lead = "irs" },'),
-            "routing.payment_system[0].lead：没有编号为“irs”的单位",
+            "第1个 routing.payment_system 的 lead：没有编号为“irs”的单位",
         ),
         (
             lambda: example_text().replace(
                 'notify = [{ channel = "console", to = "gov_office" }]',
                 'notify = [{ channel = "fax", to = "gov_office" }]',
             ),
-            "agencies[1].notify[0].channel：取值应为",
+            "第2个 agencies 的第1个 notify 的 channel：取值应为",
         ),
         (
             lambda: example_text().replace("due_soon_days = 1", "due_son_days = 1"),
@@ -105,7 +106,7 @@ def _third_agency_without_phone() -> str:
         ),
         (
             lambda: example_text().replace('township = "北岭镇"', 'township = "南岭镇"'),
-            "grid_workers[1].township：乡镇“南岭镇”不在 townships 中",
+            "第2个 grid_workers 的 township：乡镇“南岭镇”不在 townships 中",
         ),
     ],
 )
@@ -117,6 +118,23 @@ def test_errors_name_the_key(change: object, expected: str) -> None:
 def test_not_toml_says_where() -> None:
     message = _error("id = \n")
     assert message.startswith("配置文件 x.toml 不是合法的 TOML") and "第 1 行" in message
+    assert "值的写法不对" in message and "Invalid" not in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["id = \n", "[a\n", "x = [1, 2\n", 'x = "abc\n', "x = 1\nx = 2\n", "名字 = 1\n"],
+)
+def test_toml_errors_are_chinese_only(text: str) -> None:
+    message = _error(text)
+    assert not re.search(r"[A-Za-z]{3,}", message.replace("TOML", "").replace("x.toml", ""))
+
+
+def test_validation_errors_never_show_pydantic_english() -> None:
+    text = example_text().replace("complex_people = 10", "complex_people = [1]")
+    message = _error(text)
+    assert "第" not in message or "tiers.complex_people" in message
+    assert "Input should" not in message and "tiers.complex_people：应为整数" in message
 
 
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
@@ -154,7 +172,7 @@ def test_objection_routes_are_complete_and_checked(county: County) -> None:
     assert len(problems) == 4 and "行政复议" in problems[2]
     twice = text + '\n[[objection_routes]]\nkind = "mediation"\nname = "调解"\nbody = "某"\n'
     twice += 'address = "某"\nphone = "1"\ntime_limit = "随时"\n'
-    assert "objection_routes[4].kind：救济途径“mediation”重复" in _error(twice)
+    assert "第5个 objection_routes 的 kind：救济途径“mediation”重复" in _error(twice)
 
 
 def test_find_agency_by_id_and_names(county: County) -> None:

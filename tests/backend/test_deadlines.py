@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
+from importlib import resources
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import pytest
 
+from backend.config import ConfigError, load_county, parse_county
 from backend.deadlines import (
+    DEFAULT_CALENDAR,
     add_working_days,
     calendar_knows,
     due_at,
@@ -17,8 +21,15 @@ from backend.deadlines import (
     is_working_day,
     working_days_left,
 )
+from backend.holidays import statutory_holidays
 
 TZ = "Asia/Shanghai"
+
+
+def example_text() -> str:
+    return resources.files("backend.county").joinpath("example.toml").read_text(encoding="utf-8")
+
+
 BJ = ZoneInfo(TZ)
 
 
@@ -82,13 +93,100 @@ def test_late_evening_registration_uses_the_local_day() -> None:
     assert due_at(registered, 1, TZ).astimezone(BJ).date() == date(2026, 3, 9)
 
 
-def test_outside_known_years_falls_back_to_weekdays_and_logs(
+def test_a_year_nobody_knows_counts_the_statutory_holidays_and_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="backend.deadlines"):
-        # 2099-12-31 is a Thursday; the next two weekdays are Fri 2100-01-01 and Mon 01-04
-        assert add_working_days(date(2099, 12, 31), 2) == date(2100, 1, 4)
-    assert any("周一至周五" in r.getMessage() for r in caplog.records)
+        # 2099-12-31 is a Thursday; Fri 2100-01-01 is 元旦, so Mon 01-04 and Tue 01-05
+        assert add_working_days(date(2099, 12, 31), 2) == date(2100, 1, 5)
+    assert any("2100" in r.getMessage() and "法定假日" in r.getMessage() for r in caplog.records)
+
+
+# --- 2027: the tester's extension over 元旦, and the Spring Festival -------------------------
+
+
+def test_statutory_holidays_follow_the_2024_rules_and_the_library_agrees() -> None:
+    for year in (2025, 2026):  # the library has the State Council's notices for these
+        for day, name in statutory_holidays(year).items():
+            assert chinese_calendar.is_holiday(day), (day, name)
+    days = statutory_holidays(2027)
+    assert len(days) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3 days (2024 revision)
+    assert [d for d, n in days.items() if n == "春节"] == [
+        date(2027, 2, 5),  # 除夕
+        date(2027, 2, 6),  # 正月初一
+        date(2027, 2, 7),
+        date(2027, 2, 8),
+    ]
+    assert days[date(2027, 1, 1)] == "元旦" and days[date(2027, 4, 5)] == "清明节"
+    assert days[date(2027, 6, 9)] == "端午节" and days[date(2027, 9, 15)] == "中秋节"
+
+
+def test_the_library_lacks_2027_so_the_rules_count_it() -> None:
+    assert not calendar_knows(date(2027, 1, 1))  # if this fails, the library caught up
+    assert DEFAULT_CALENDAR.source(2027) == "rules"
+    assert not is_working_day(date(2027, 1, 1))  # 元旦, a Friday
+    # Spring Festival: 除夕 Fri 02-05 .. 初三 Mon 02-08; Sat/Sun holidays made up Tue, Wed
+    assert [is_working_day(date(2027, 2, d)) for d in range(4, 12)] == [
+        True, False, False, False, False, False, False, True,
+    ]  # fmt: skip
+
+
+def test_extension_over_new_year_2027_skips_the_holiday() -> None:
+    # The tester's case: the office extends by 10 working days from Mon 2026-12-21.
+    due = datetime(2026, 12, 21, 18, 0, tzinfo=BJ)
+    new = extend(due, 10, TZ).astimezone(BJ)
+    assert new == datetime(2027, 1, 5, 18, 0, tzinfo=BJ)  # 01-01 is 元旦, not a working day
+    assert add_working_days(date(2027, 2, 1), 5) == date(2027, 2, 12)
+
+
+def test_the_county_file_gives_a_year_the_library_lacks() -> None:
+    text = example_text() + (
+        "\n[[calendar.years]]\nyear = 2027\n"
+        'source = "国务院办公厅关于2027年部分节假日安排的通知（示例）"\n'
+        'holidays = [2027-01-01, "2027-02-05~2027-02-11"]\n'
+        "workdays = [2027-02-13, 2027-02-20]\n"
+    )
+    county = parse_county(text, "x.toml")
+    calendar = county.work_calendar
+    assert calendar.source(2027) == "county" and calendar.source(2026) == "library"
+    assert not calendar.is_working_day(date(2027, 2, 11))  # a bridge day of the notice
+    assert calendar.is_working_day(date(2027, 2, 13))  # 调休 Saturday
+    assert not calendar.is_working_day(date(2027, 4, 5))  # statutory, not listed: still off
+    # Fri 02-12 (1), Sat 02-13 调休 (2), Mon 02-15 (3)
+    assert add_working_days(date(2027, 2, 4), 3, calendar) == date(2027, 2, 15)
+    assert county.calendar_warning(date(2026, 11, 30)) is None
+    assert due_at(datetime(2027, 2, 4, 9, tzinfo=BJ), 1, TZ, calendar).astimezone(BJ).date() == (
+        date(2027, 2, 12)
+    )
+
+
+def test_the_library_wins_over_the_county_file() -> None:
+    text = example_text() + "\n[[calendar.years]]\nyear = 2026\nholidays = [2026-03-02]\n"
+    calendar = parse_county(text, "x.toml").work_calendar
+    assert calendar.is_working_day(date(2026, 3, 2))
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("year = 2027\nholidays = [2027-01-01]\nworkdays = [2027-02-15]", "不是周六或周日"),
+        ("year = 2027\nholidays = [2028-01-01]", "不在 2027 年"),
+        ('year = 2027\nholidays = ["2027-02-11~2027-02-05"]', "起止日期不对"),
+        ("year = 2027\nholidays = [2027-02-13]\nworkdays = [2027-02-13]", "同时写在了放假日"),
+    ],
+)
+def test_the_county_calendar_is_checked(entry: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_county(example_text() + f"\n[[calendar.years]]\n{entry}\n", "x.toml")
+    assert problem in str(info.value) and "第1个 calendar.years" in str(info.value)
+
+
+def test_a_warning_names_the_years_nobody_covers() -> None:
+    county = load_county()
+    warning = county.calendar_warning(date(2026, 11, 30))
+    assert warning is not None and "2027 年" in warning and "[calendar]" in warning
+    assert warning.count("。") == 1 and warning.endswith("。")
+    assert county.calendar_warning(date(2026, 3, 2)) is None  # 15 + 60 working days: still 2026
 
 
 def test_extend_and_working_days_left() -> None:

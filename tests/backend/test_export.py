@@ -130,7 +130,7 @@ async def test_csv_and_xlsx_exports(
     person = by_number[cases[1].number]
     assert person["牵头单位"] == "县税务局" and person["联办单位"] == "县人社局、县财政局"
     assert person["状态"] == "已受理，正在办理" and person["代办网格员"].startswith("张桂兰")
-    assert person["受理渠道"] == "网格员代办（窗口）"
+    assert person["受理渠道"] == "网格员代办（窗口终端）"
     assert person["受理人员"] == "王建国" and person["首问单位"] == "县税务局"
     assert person["初步处理意见"].startswith("受理，由县税务局办理")
     assert person["登记时间"] == "2026-03-02 09:00"
@@ -179,12 +179,19 @@ async def test_formula_leading_cells_are_neutralised(
     rows = list(csv.reader(io.StringIO(render(cases, county, "csv").decode("utf-8-sig"))))
     for cell in rows[1]:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    text = cases[0].description  # as cleaned at intake
+    assert rows[1][rows[0].index("反映的主要内容")] == "'" + text  # the CSV convention
     book = load_workbook(io.BytesIO(render(cases, county, "xlsx")))
-    for row in book["案件台账"].iter_rows(min_row=2):
+    sheet = book["案件台账"]
+    headers = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f", cell.value
-            if isinstance(cell.value, str):
-                assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
+            if isinstance(cell.value, str) and cell.value.lstrip().startswith(("=", "+", "-", "@")):
+                assert cell.data_type == "s" and cell.quotePrefix, cell.value
+    # The cell shows what was typed, as text, with no visible apostrophe.
+    described = sheet.cell(row=2, column=headers.index("反映的主要内容") + 1)
+    assert described.value == text and described.quotePrefix
 
 
 def test_safe_cell() -> None:
@@ -202,3 +209,51 @@ def test_write_file_is_private(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.xlsx"
     write_file(fresh, b"x")
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+async def test_access_log_csv_speaks_chinese(
+    sqlite_case_service: CaseService, make_draft: Any, county: County
+) -> None:
+    from backend.export import render_access_log
+
+    svc = sqlite_case_service
+    opened = await svc.open_case(make_draft())
+    tax = Actor("tax01", "staff", "tax", "王建国")
+    await svc.record_access(tax, opened.number, "detail", via="api")
+    await svc.record_access("cli:root", opened.number, "detail", via="cli")
+    await svc.record_access("staff:office01", None, "export xlsx: 3 件", via="console")
+    await svc.record_access("staff:tax01", opened.number, "attachment:ab12", via="chat")
+    text = render_access_log(await svc.access_log(), county, "csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["时间", "人员", "单位", "案件编号", "查看内容", "途径"]
+    shown = [row[1:] for row in rows[1:]]
+    assert shown == [
+        ["王建国", "县税务局", opened.number, "查看附件 ab12", "工作人员聊天"],
+        ["崔明", "领导小组办公室", "", "导出台账（XLSX，3 件）", "工作台"],
+        ["命令行用户 root", "", opened.number, "查看案件详情（含身份证号、电话）", "命令行"],
+        ["王建国", "县税务局", opened.number, "查看案件详情（含身份证号、电话）", "工作人员接口"],
+    ]
+    for code in ("detail", "console", "export", ",api", ",cli"):
+        assert code not in text
+
+
+def test_money_is_formatted_once() -> None:
+    from backend.labels import format_money
+
+    assert format_money(200000.0) == "200,000 元" and format_money(1234.5) == "1,234.5 元"
+    assert format_money(1234.567) == "1,234.57 元" and format_money(None) == ""
+    assert format_money(3) == "3 元" and format_money(0.0) == "0 元"
+
+
+async def test_staff_push_shows_money_formatted(
+    sqlite_case_service: CaseService, make_draft: Any
+) -> None:
+    import sqlalchemy as sa
+
+    from backend.models import OutboxMessage
+
+    await sqlite_case_service.open_case(make_draft(category="refund", amount=200000.0))
+    async with sqlite_case_service.db.session() as s:
+        bodies = list((await s.execute(sa.select(OutboxMessage.body))).scalars())  # type: ignore[call-overload]
+    assert bodies and all("金额 200,000 元" in b for b in bodies if "金额" in b)
+    assert not any("200000" in b or "200,000.00" in b for b in bodies)

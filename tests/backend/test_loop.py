@@ -24,6 +24,7 @@ from backend.workflow import Actor, Forbidden, IllegalTransition, InvalidAction,
 BJ = ZoneInfo("Asia/Shanghai")
 TAX = Actor("tax01", "staff", "tax", "王建国")
 HRSS = Actor("hrss01", "staff", "hrss", "李学文")
+FINANCE = Actor("finance01", "staff", "finance", "王向东")
 OFFICE = Actor("office01", "office", "office", "崔明")
 LEADER = Actor("leader01", "leader", "gov_office", "李静")
 RESIDENT = Actor("user-1", "complainant", None, "缴费人")
@@ -69,6 +70,7 @@ async def test_general_case_notices_in_order(case_service: CaseService, make_dra
         (TAX, "accept", {}, "案件 {n} 已受理"),
         (TAX, "start_joint", {"text": "请人社、财政出具意见"}, None),
         (HRSS, "submit_opinion", {"text": "核实为重复缴费"}, None),
+        (FINANCE, "submit_opinion", {"text": "退付资金已备"}, None),
         (
             TAX,
             "reply",

@@ -117,3 +117,19 @@ async def test_extension_reopens_the_watch_and_closed_cases_are_left_alone(
     clock.set(datetime(2026, 3, 16, 19, 0, tzinfo=BEIJING))
     assert (await scanner.scan()).overdue == [number]
     assert len(await reminder_rows(database, "overdue")) == 4  # twice to tax and office
+
+
+async def test_serve_warns_once_a_day_about_years_without_a_holiday_schedule(
+    county: Any, caplog: Any
+) -> None:
+    import logging
+
+    moment = datetime(2026, 11, 30, 9, 0, tzinfo=BEIJING)
+    scanner = OverdueScanner(county, db=None, clock=lambda: moment)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="backend.scanner"):
+        warning = scanner.check_calendar(moment)
+        assert scanner.check_calendar(moment) is None  # once a day
+    expected = county.calendar_warning(date(2026, 11, 30))
+    assert warning == expected
+    if expected is not None:  # chinese_calendar 1.11 has no 2027
+        assert [r.getMessage() for r in caplog.records] == [expected]

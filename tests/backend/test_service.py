@@ -115,11 +115,14 @@ async def test_complainant_outside_the_gazetteer_is_registered(
 
 async def test_repeat_complaints(case_service: CaseService, make_draft: Any, clock: Any) -> None:
     first = await case_service.open_case(make_draft(id_number="14052219900315076X"))
-    # same ID number, another category
-    again = await case_service.open_case(
-        make_draft(id_number="14052219900315076x", category="benefits")
-    )
+    # same ID number, same category (同类事项): a repeat, handled as complex
+    again = await case_service.open_case(make_draft(id_number="14052219900315076x"))
     assert again.related_cases == (first.number,) and again.tier == "complex"
+    # same ID number, another category: a new matter, not a repeat
+    other = await case_service.open_case(
+        make_draft(id_number="14052219900315076X", category="benefits")
+    )
+    assert other.related_cases == () and other.tier == "general"
     # same employer and category, another person
     a = await case_service.open_case(
         make_draft(name="王五", employer="云川县宏达煤业有限公司", category="arrears")
@@ -139,6 +142,54 @@ async def test_repeat_complaints(case_service: CaseService, make_draft: Any, clo
     clock.advance(days=181)
     d = await case_service.open_case(make_draft(id_number="14052219900315076X"))
     assert d.related_cases == ()
+
+
+async def test_a_window_complaint_after_a_refund_is_no_repeat(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    """The tester's case: a closed refund case, then a complaint about the window service."""
+    refund = await case_service.open_case(
+        make_draft(category="refund", id_number="14052219900315076X", description="退费没到账")
+    )
+    await case_service.act(refund.number, StaffAction("accept", TAX))
+    await case_service.act(refund.number, StaffAction("reply", TAX, text="已退费到账。"))
+    await case_service.act(refund.number, StaffAction("close", TAX, text="已办结"))
+    window = await case_service.open_case(
+        make_draft(
+            category="service",
+            id_number="14052219900315076X",
+            description="办税服务厅窗口工作人员态度差，让我来回跑",
+        )
+    )
+    assert window.related_cases == () and window.tier == "general"
+    detail = await case_service.detail(window.number)
+    assert detail.repeat_of is None and "repeat" not in [e.action for e in detail.events]
+
+
+async def test_same_id_number_under_another_name_is_told_to_staff(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    first = await case_service.open_case(make_draft(name="张三", id_number="14052219900315076X"))
+    before = len(await outbox(case_service.db))
+    second = await case_service.open_case(
+        make_draft(name="李四", id_number="14052219900315076X", category="benefits")
+    )
+    assert second.related_cases == ()
+    detail = await case_service.detail(second.number)
+    [check] = [e for e in detail.events if e.action == "identity_check"]
+    assert first.number in check.text and "张三" in check.text
+    assert check.action_label == "身份核对提示"
+    pushed = (await outbox(case_service.db))[before:]
+    assert pushed and all("请核对身份" in r.body and first.number in r.body for r in pushed)
+    # 李四 again: the first case (张三) still differs
+    third = await case_service.open_case(
+        make_draft(name="李四", id_number="14052219900315076X", category="late_fee")
+    )
+    assert "identity_check" in [e.action for e in (await case_service.detail(third.number)).events]
+    fourth = await case_service.open_case(make_draft(name="王五", phone="13900001111"))
+    assert "identity_check" not in [
+        e.action for e in (await case_service.detail(fourth.number)).events
+    ]
 
 
 async def test_transfer_keeps_the_due_date_and_tells_both(
@@ -295,3 +346,29 @@ async def test_concurrent_openings_of_one_draft_give_one_case(
     # The notifications of the losers were rolled back with their case.
     single = await outbox(case_service.db)
     assert outbox_rows == len(single) and len({r.dedup_key for r in single}) == len(single)
+
+
+async def test_search_by_id_number_and_phone_as_typed(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    a = await case_service.open_case(
+        make_draft(name="张三", phone="13812341427", id_number="14052219900315076X")
+    )
+    b = await case_service.open_case(make_draft(name="李四", phone="13935612340"))
+    for typed in (
+        "138 1234 1427",
+        "138-1234-1427",
+        "+86 138 1234 1427",
+        "１３８１２３４１４２７",
+        "140522 19900315 076x",
+        "14052219900315076x",
+        "0315076",
+        a.number.lower(),
+    ):
+        found = await case_service.list_cases(CaseFilter(text=typed, with_events=False))
+        assert [c.number for c in found] == [a.number], typed
+    both = CaseFilter(text="13", limit=1, with_events=False)
+    assert len(await case_service.list_cases(both)) == 1
+    assert await case_service.count_cases(both) == 2
+    assert await case_service.count_cases(CaseFilter(text="李四")) == 1
+    assert b.number and await case_service.count_cases(CaseFilter(text="100%")) == 0

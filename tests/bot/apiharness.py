@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from backend.attachments import AttachmentDesk
 from backend.auth import StaffAuth
 from backend.conversations import SqlConversationStore
 from backend.drafts import CaseDraft, ComplainantDraft
@@ -135,14 +138,20 @@ async def running_api(database: Any, county: Any, clock: Any) -> AsyncIterator[A
     (the test drives the notifier with its frozen clock)."""
     complainant = RecordingSender("telegram")
     staff_box = RecordingSender("console")
+    scratch = tempfile.TemporaryDirectory(prefix="yc-api-att-")
+    settings = Settings(
+        database_url=database.url.render_as_string(hide_password=False),
+        attachments_dir=Path(scratch.name),
+    )
     ctx = AppContext(
-        settings=Settings(database_url=database.url.render_as_string(hide_password=False)),
+        settings=settings,
         county=county,
         db=database,
         cases=CaseService(county, database, clock),
         conversations=SqlConversationStore(database, clock),
         clock=clock,
         notifier=Notifier(database, [staff_box], clock=clock, limiter=RateLimiter({})),
+        attachments=AttachmentDesk.from_settings(county, database, settings, clock),
     )
     plugin = FakeChannel(complainant)
     app = build_web_app(ctx, [plugin], background=False)
@@ -156,3 +165,4 @@ async def running_api(database: Any, county: Any, clock: Any) -> AsyncIterator[A
             yield Api(ctx, http, tokens, complainant, staff_box, plugin, app, base)
     finally:
         await server.close()
+        scratch.cleanup()

@@ -295,3 +295,35 @@ async def test_openapi_in_step_with_router(api: Api) -> None:
     ref = transfer["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     body = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(body["required"]) == {"target_agency", "text"}
+
+
+async def test_export_takes_the_list_filters(api: Api) -> None:
+    """``GET /export`` accepts the case list's filters, checked the same way, documented."""
+    refund = await api.open_case(USER, "refund", "重复缴费要退")
+    other = await api.open_case("1002", "contribution_amount", "单位少缴了钱七的养老保险")
+    await api.act(other, "accept", "tax01")
+    for query, expected in (
+        ("category=refund", {refund}),
+        ("q=钱七", {other}),
+        ("status=accepted", {other}),
+        ("status=closed", set()),
+        ("agency=tax", {refund, other}),
+        ("date_from=2026-03-02&date_to=2026-03-02", {refund, other}),
+        ("date_from=2026-03-03", set()),
+        ("", {refund, other}),
+    ):
+        status, rows = await api.call("GET", f"/export?format=json&{query}", "office01")
+        assert status == 200, (query, rows)
+        assert {r["number"] for r in rows} == expected, query
+    status, body = await api.call("GET", "/export?format=csv&category=refund", "office01")
+    text = body.decode("utf-8-sig")
+    assert status == 200 and refund in text and other not in text
+    for bad in ("category=nope", "status=%00", "date_from=2026-13-01", "limit=5"):
+        status, data = await api.call("GET", f"/export?{bad}", "office01")
+        assert status == 400 and data["error"], bad
+    # An agency's staff are held to their agency, as in the list.
+    status, data = await api.call("GET", "/export?agency=hrss", "tax01")
+    assert status == 403
+    status, document = await api.call("GET", "/openapi.json", None)
+    names = {p["name"] for p in document["paths"]["/api/v1/export"]["get"]["parameters"]}
+    assert {"status", "category", "tier", "agency", "overdue", "date_from", "date_to", "q"} <= names

@@ -144,6 +144,45 @@ def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "4 处问题" in out and "行政诉讼" in out and 'kind = "litigation"' in out
 
 
+def test_check_warns_about_years_without_a_holiday_schedule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from backend.config import load_county
+
+    # A due date set today can fall in a year chinese_calendar lacks (2027 in late 2026).
+    expected = load_county().calendar_warning(date.today())
+    assert main(["check"]) == 0
+    err = capsys.readouterr().err
+    if expected is not None:
+        assert expected in err and "[calendar]" in err
+    from importlib import resources
+
+    full = resources.files("backend.county").joinpath("example.toml").read_text("utf-8")
+    filled = tmp_path / "county.toml"
+    years = "".join(
+        f"\n[[calendar.years]]\nyear = {y}\nholidays = [{y}-01-01]\n"
+        for y in range(date.today().year, date.today().year + 2)
+    )
+    filled.write_text(full + years, encoding="utf-8")
+    assert main(["check", "--config", str(filled)]) == 0
+    assert "节假日安排" not in capsys.readouterr().err
+
+
+def test_list_says_how_many_are_shown_and_how_many_match(
+    env: str, make_draft: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = _seed(make_draft)
+    assert main(["cases", "list", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert second in out and first not in out
+    assert "显示最新的 1 件，符合条件的共 2 件" in out and "共 1 件" not in out
+    assert main(["cases", "list", "--text", "138 1234 1427", "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert first in out and second in out and "共 2 件" in out
+
+
 def test_unknown_case(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cases", "show", "YC-2026-999999"]) == 2
     assert "没有编号为 YC-2026-999999 的案件" in capsys.readouterr().err
@@ -176,6 +215,18 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
             {"YICHUANG_HTTP_PORT": "八千"},
             "YICHUANG_HTTP_PORT 的值不对：应为整数",
         ),
+        # ``serve`` reads the settings itself: still one sentence, never a traceback.
+        (["serve"], {"YICHUANG_HTTP_PORT": "abc"}, "YICHUANG_HTTP_PORT 的值“abc”不对"),
+        (["serve"], {"YICHUANG_HTTP_PORT": "99999"}, "1 到 65535 之间的端口号"),
+        (["serve"], {"YICHUANG_NLU_BACKEND": "foo"}, "应为 builtin（内置）或 rasa"),
+        (["cases", "list"], {"YICHUANG_NLU_BACKEND": "foo"}, "应为 builtin、rasa 之一"),
+        (
+            ["cases", "export", "--format", "xls"],
+            {},
+            "参数 --format 不能取“xls”，可选：json、csv、xlsx",
+        ),
+        (["cases", "show"], {}, "缺少参数：案件编号"),
+        (["cases", "list", "--bogus"], {}, "不认识的参数：--bogus"),
     ],
 )
 def test_errors_are_one_sentence_without_traceback(
@@ -186,6 +237,8 @@ def test_errors_are_one_sentence_without_traceback(
     assert done.returncode == 2
     assert words in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+    english = ("Input should", "invalid", "required", "unrecognized", "argument", "Connect call")
+    assert not any(word in done.stderr for word in english), done.stderr
 
 
 def test_bad_config_file_names_the_key(tmp_path: Path) -> None:

@@ -137,3 +137,50 @@ def test_out_of_range_outbox_id_on_both_databases(
     capsys.readouterr()
     assert main(["outbox", "retry", outbox_id]) == 2
     assert "2147483647" in capsys.readouterr().err
+
+
+async def _console_session(url: str, token: str | None, staff_id: str = "tax01") -> str:
+    """Sign in to the console as the sign-in page does (with ``token``, else by WeChat Work)."""
+    from backend.auth import token_via
+    from bot.desk.sessions import ConsoleSessions
+
+    db = await Database.connect(url)
+    try:
+        county = load_county()
+        via = "wecom"
+        if token is not None:
+            found = await StaffAuth(db, county).verify_with_id(token)
+            assert found is not None
+            via = token_via(found[1])
+        return (await ConsoleSessions(db, county).create(staff_id, via)).session_id
+    finally:
+        await db.dispose()
+
+
+async def _session_alive(url: str, session_id: str) -> bool:
+    from bot.desk.sessions import ConsoleSessions
+
+    db = await Database.connect(url)
+    try:
+        return await ConsoleSessions(db, load_county()).lookup(session_id) is not None
+    finally:
+        await db.dispose()
+
+
+def test_revoke_ends_console_sessions(db_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A web-console session signed in with a token dies with that token; revoking a staff
+    member ends all their sessions (WeChat Work ones too)."""
+    tokens = []
+    for _ in range(2):
+        assert main(["staff", "token", "issue", "tax01"]) == 0
+        tokens.append(capsys.readouterr().out.strip().splitlines()[-1])
+    first = asyncio.run(_console_session(db_env, tokens[0]))
+    second = asyncio.run(_console_session(db_env, tokens[1]))
+    wecom = asyncio.run(_console_session(db_env, None))
+    assert main(["staff", "token", "revoke", "--token", tokens[0]]) == 0
+    assert "会话已结束" in capsys.readouterr().out
+    alive = [asyncio.run(_session_alive(db_env, s)) for s in (first, second, wecom)]
+    assert alive == [False, True, True]
+    assert main(["staff", "token", "revoke", "tax01"]) == 0
+    assert "1 个令牌" in capsys.readouterr().out
+    assert not any(asyncio.run(_session_alive(db_env, s)) for s in (second, wecom))

@@ -227,3 +227,42 @@ async def test_nul_in_a_chat_reply_is_stored_on_both_databases(
     assert (await service.detail(number)).latest_reply == "已核减滞纳金。"
     [r] = await chat.handle(tax, "补充说明\x00", reply_to_case=number.lower())
     assert "已书面答复" in r.text or "不能" in r.text
+
+
+async def test_close_asks_for_the_result_for_the_complainant(
+    chat: StaffChat, chat_county: Any, service: CaseService, tmp_path: Any
+) -> None:
+    from backend.attachments import FileStore, Upload, add_to_case
+    from bot.staff_chat import ASK_CLOSE
+    from tests.backend.attachment_samples import image
+
+    number = await open_case(service, category="payment_system")
+    assert (await service.detail(number)).tier == "simple"
+    tax = staff(chat_county, "tax01")
+    # The 当场办结 button of a simple case asks for the result; it does not refuse.
+    [asked] = await chat.handle(tax, "", choice_id=f"close:{number}")
+    assert asked.text == ASK_CLOSE.format(number=number) and "需要填写" not in asked.text
+    [asked] = await chat.handle(tax, f"办结 {number}")
+    assert asked.text == ASK_CLOSE.format(number=number)
+    assert (await service.detail(number)).status == "registered"
+    # The photo the complainant sent shows in the chat's case detail as a count.
+    upload = Upload(
+        data=image("JPEG", seed=2),
+        kind="image",
+        channel="telegram",
+        user_ref="900",
+        received_at=service.clock(),
+        message_id="chat-1",
+    )
+    added = await add_to_case(service.db, FileStore(tmp_path), chat_county, number, upload)
+    assert not hasattr(added, "sentence"), added
+    [shown] = await chat.handle(tax, "", choice_id=f"detail:{number}")
+    assert "附件：照片 1 张" in shown.text
+    # The text after /close is the result the complainant is told, word for word.
+    [done] = await chat.handle(tax, f"/close {number} 经核实，系统已修复，您已缴费成功。")
+    assert done.text.startswith("已办结")
+    detail = await service.detail(number)
+    assert detail.status == "closed"
+    assert detail.latest_reply == "经核实，系统已修复，您已缴费成功。"
+    [event] = [e for e in detail.events if e.action == "close"]
+    assert event.data["reply"] == "经核实，系统已修复，您已缴费成功。" and event.data["on_the_spot"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dialogs.messages import Inbound, InboundHandler, Reply
+from dialogs.messages import Inbound, InboundAttachment, InboundHandler, Reply
 from dialogs.service import DialogueService
 
 Expect = str | tuple[str, ...]
@@ -34,7 +34,13 @@ class Chat:
         now: datetime = self.clock()
         return now
 
-    async def send(self, text: str, *, choice_id: str | None = None) -> Reply:
+    async def send(
+        self,
+        text: str,
+        *,
+        choice_id: str | None = None,
+        attachments: tuple[InboundAttachment, ...] = (),
+    ) -> Reply:
         self.clock.advance(20)
         inbound = Inbound(
             channel=self.channel,
@@ -44,6 +50,7 @@ class Chat:
             received_at=self.now,
             choice_id=choice_id,
             contact_phone=self.contact_phone,
+            attachments=attachments,
         )
         replies = await self.handler.handle(inbound)
         assert len(replies) == 1, f"one message per turn expected for {text!r}, got {replies}"

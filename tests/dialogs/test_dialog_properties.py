@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dialogs.context import DialogContext
 from dialogs.engine import turn
-from dialogs.messages import Inbound
+from dialogs.messages import Inbound, InboundAttachment
 from dialogs.state import DRAFT_FIELDS, ConversationState
 
 SAYINGS = [
@@ -59,6 +59,8 @@ SAYINGS = [
     "我是北关村网格员李春梅，帮陈大爷反映",
     "本人已同意",
     "还没问过",
+    "请工作人员打电话给我",
+    "对",
     "？？",
     "",
     "   ",
@@ -75,6 +77,23 @@ inputs = st.lists(
     max_size=8,
 )
 gaps = st.lists(st.sampled_from([0, 0, 0, 45]), min_size=8, max_size=8)
+#: What may come with a message (issue 15): nothing, a photo read by OCR, voice, a refusal.
+ATTACHMENTS: list[tuple[InboundAttachment, ...]] = [
+    (),
+    (),
+    (
+        InboundAttachment(
+            "image",
+            True,
+            "收到照片了。",
+            (("id_number", "11010519491231002X", "1101…002X"), ("amount", "380", "380元")),
+        ),
+    ),
+    (InboundAttachment("voice", True, ""),),
+    (InboundAttachment("file", False, "文件太大了。"),),
+    (InboundAttachment("image", True, "", (("phone", "13700001111", "137…1111"),)),),
+]
+sent_with = st.lists(st.sampled_from(range(len(ATTACHMENTS))), min_size=8, max_size=8)
 
 # Modes in which the user may legitimately throw the draft away.
 DISCARDING_MODES = {"cancel", "privacy", "resume"}
@@ -90,15 +109,20 @@ def _filled(state: ConversationState) -> set[str]:
     derandomize=True,  # CI must not turn red on a new random draw; widen max_examples to explore
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(texts=inputs, idle=gaps)
+@given(texts=inputs, idle=gaps, attached=sent_with)
 def test_random_input_never_raises_or_loses_a_field(
-    nlu_engine: Any, dialog_ctx: DialogContext, texts: list[str], idle: list[int]
+    nlu_engine: Any,
+    dialog_ctx: DialogContext,
+    texts: list[str],
+    idle: list[int],
+    attached: list[int],
 ) -> None:
     now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     state = ConversationState()
     for i, text in enumerate([START, "同意", *texts]):
         now += timedelta(seconds=30, minutes=idle[i % len(idle)] if i > 1 else 0)
-        inbound = Inbound("console", "p", text, f"m{i}", now)
+        extra = ATTACHMENTS[attached[i % len(attached)]] if i > 1 else ()
+        inbound = Inbound("console", "p", text, f"m{i}", now, attachments=extra)
         result = turn(state, inbound, nlu_engine.parse(text, now=now), dialog_ctx)
         assert result.replies or result.effects, f"no answer to {text!r}"
         for reply in result.replies:

@@ -13,7 +13,6 @@ from bot.bootstrap import dialog_context
 from dialogs import understand
 from dialogs.form import next_field, pending
 from dialogs.names import looks_like_name
-from dialogs.state import STATE_VERSION, ConversationState, Draft, Profile
 from dialogs.readers import (
     Reading,
     find_place,
@@ -22,6 +21,7 @@ from dialogs.readers import (
     read_people,
     read_phone,
 )
+from dialogs.state import STATE_VERSION, ConversationState, Draft, Profile
 from identifiers import mask_id, mask_phone
 
 
@@ -180,7 +180,7 @@ def test_bare_names(text: str, name: str | None) -> None:
 
 
 def test_state_round_trips_through_json_and_survives_a_version_change() -> None:
-    state = ConversationState(privacy_accepted=True, mode="summary", asking=None)
+    state = ConversationState(privacy_accepted=True, mode="summary", asking=["phone"])
     state.draft = Draft(
         description="扣多了", name="张桂兰", phone="13812341427", skipped=["village"]
     )
@@ -197,7 +197,7 @@ def test_question_order_asks_only_what_is_missing(dialog_ctx: Any) -> None:
     rules = dialog_ctx.form_rules
     draft = Draft(description="单位欠缴社保", category="arrears", category_sure=True)
     profile = Profile()
-    groups = []
+    groups: list[list[str]] = []
     while (slots := pending(draft, profile, rules)) and len(groups) < 10:
         groups.append([x.name for x in slots])
         draft.skipped.extend(x.name for x in slots)

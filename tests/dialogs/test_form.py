@@ -55,7 +55,7 @@ def test_every_field_routing_reads_is_asked(county: County, category: str) -> No
 
 def _groups(draft: Draft, ctx: DialogContext) -> list[list[Any]]:
     """Every question the form would ask, answering each with 跳过 (or a value)."""
-    out = []
+    out: list[list[Any]] = []
     profile = Profile()
     while (slots := pending(draft, profile, ctx.form_rules)) and len(out) < 12:
         out.append(slots)
@@ -87,5 +87,5 @@ def test_an_unknown_slot_in_the_wording_is_one_sentence(county: County) -> None:
     from backend.config import ConfigError
 
     wording = Dialogue(questions={"mobile": "……"})
-    with pytest.raises(ConfigError, match="dialogue.questions.mobile"):
+    with pytest.raises(ConfigError, match=r"dialogue\.questions\.mobile"):
         dialog_context(county.model_copy(update={"dialogue": wording}))

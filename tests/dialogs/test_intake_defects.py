@@ -344,3 +344,67 @@ async def test_a_crash_between_opening_the_case_and_saving_the_state_opens_one_c
     again = await service.handle(replace(confirm, received_at=clock.advance(20)))
     assert "已登记" in again[0].text
     assert len(await sqlite_case_service.list_cases()) == 1
+
+
+async def test_after_the_case_a_correction_or_a_worry_does_not_open_another(
+    chat: Chat, sqlite_case_service: Any
+) -> None:
+    await chat.verify(
+        [
+            (
+                f"我叫李桂花，凤鸣镇南关村的，电话{PHONE}，身份证{_id('14052219620415123')}，"
+                "2022年的养老保险滞纳金多收了三百元",
+                "请核对",
+            ),
+            ("确认", "已登记"),
+            ("我刚才说错了，电话是13912345678", ("已经登记", "承办单位的电话")),
+            ("要是办不好我还能找谁？", ("行政复议", "行政诉讼")),
+            ("还要我准备什么材料吗", ("承办单位会按时限联系您", "YC-", "办理时限", "!12345")),
+            ("刚才那个编号再发我一下", "YC-"),
+            ("我要撤回这个反映", ("已经登记", "撤回")),
+            ("谢谢", "不客气"),
+        ]
+    )
+    assert len(await sqlite_case_service.list_cases()) == 1
+
+
+@pytest.mark.parametrize("never_mind", ["算了，我再想想，先不登记了", "先别提交"])
+async def test_changing_ones_mind_at_the_summary(
+    chat: Chat, sqlite_case_service: Any, never_mind: str
+) -> None:
+    await chat.verify(
+        [
+            (
+                f"我叫李桂花，凤鸣镇南关村的，电话{PHONE}，身份证{_id('14052219620415123')}，"
+                "2022年的养老保险滞纳金多收了三百元",
+                "请核对",
+            ),
+            (never_mind, ("确定不反映了吗", "!已登记")),
+            ("是的", "已取消"),
+        ]
+    )
+    assert await sqlite_case_service.list_cases() == []
+
+
+@pytest.mark.parametrize(
+    ("question", "hotline"),
+    [
+        ("灵活就业养老保险一年交多少钱", "12366"),
+        ("住院花了三万，医保能报多少啊", "12393"),
+        ("帮我儿子问问离婚能不能申请法律援助", "12348"),
+    ],
+)
+async def test_more_questions_that_are_not_disputes(
+    chat: Chat, question: str, hotline: str
+) -> None:
+    reply = await chat.send(question)
+    assert hotline in reply.text and not reply.choices
+
+
+async def test_an_announced_matter_asks_for_the_story(chat: Chat) -> None:
+    await chat.verify(
+        [
+            ("你好，我想反映个社保的事", ("个人信息说明", "!哪一类")),
+            ("同意", ("遇到了什么问题", "!哪一类")),
+        ]
+    )

@@ -222,9 +222,7 @@ async def test_a_draft_longer_than_the_columns_is_filed(
     database: Database, county: Any, clock: Any, make_draft: Any
 ) -> None:
     """Finding 7: an employer name beyond VARCHAR(200) (and a NUL in it) no longer makes
-    PostgreSQL refuse the case — the dialogue's draft is fitted to the columns."""
-    from dialogs.edge import fit_draft
-
+    PostgreSQL refuse the case (the backend fits the draft to its columns)."""
     draft = make_draft(
         kind="employer",
         employer="山西省" + "宏达" * 150 + "\x00建材厂",
@@ -232,7 +230,7 @@ async def test_a_draft_longer_than_the_columns_is_filed(
         description="单位欠费\x00" * 3,
         draft_key="telegram:1:" + "9" * 100,
     )
-    opened = await CaseService(county, database, clock).open_case(fit_draft(draft))
+    opened = await CaseService(county, database, clock).open_case(draft)
     async with database.session() as s:
         person = (await s.execute(sa.select(Person))).scalar_one()
     assert opened.number.startswith("YC-")

@@ -149,7 +149,19 @@ def test_masking_keeps_what_staff_need() -> None:
 
 @pytest.mark.parametrize(
     "answer",
-    ["萧红", "栗建军", "冀秀英", "晋小明", "阴丽华", "郇建军", "欧阳春梅", "俺叫李桂花", "傅明"],
+    [
+        "萧红",
+        "郇保田",
+        "刘镇",
+        "栗建军",
+        "冀秀英",
+        "晋小明",
+        "阴丽华",
+        "郇建军",
+        "欧阳春梅",
+        "俺叫李桂花",
+        "傅明",
+    ],
 )
 def test_less_common_surnames_are_names(answer: str) -> None:
     assert name_plausibility(answer) == "sure"

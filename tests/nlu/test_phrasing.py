@@ -51,8 +51,26 @@ def test_a_vague_first_message_is_a_report_with_a_ranking_to_choose_from(shared_
     assert len([label for label, _ in parse.ranking if label != "other"]) >= 3
 
 
-def test_asking_about_a_case_is_not_a_new_report(shared_nlu: Nlu) -> None:
-    assert shared_nlu.parse("我上个月反映的社保问题怎么样了", NOW).intent == "query_status"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我上个月反映的社保问题怎么样了",
+        "我之前提交的社保问题进展如何",
+        "反映快半个月了，咋还没人给我回话",
+    ],
+)
+def test_asking_about_a_case_is_not_a_new_report(shared_nlu: Nlu, text: str) -> None:
+    assert shared_nlu.parse(text, NOW).intent == "query_status"
+
+
+def test_a_complaint_repeated_is_a_report_not_a_status_question(shared_nlu: Nlu) -> None:
+    parse = shared_nlu.parse("滞纳金的事反映过好几次了，一直没人管", NOW)
+    assert (parse.intent, parse.category, parse.tier) == ("report_dispute", "late_fee", "complex")
+
+
+@pytest.mark.parametrize("text", ["怎么提交", "你是谁", "你能做什么"])
+def test_questions_about_the_bot_are_help(shared_nlu: Nlu, text: str) -> None:
+    assert shared_nlu.parse(text, NOW).intent == "help"
 
 
 # --- what the dialogue asked ----------------------------------------------------------------
@@ -80,6 +98,7 @@ def test_no_after_a_confirmation_question(shared_nlu: Nlu, text: str) -> None:
         ("两千多块", "amount", "amount", 2000.0),
         ("二十来个", "people_count", "people_count", 20),
         ("30人左右", "people_count", "people_count", 30),
+        ("就我一个", "people_count", "people_count", 1),
         ("13812341427", "phone", "phone", "13812341427"),
     ],
 )
@@ -95,6 +114,12 @@ def test_a_correction_reads_the_new_category(shared_nlu: Nlu) -> None:
     for expecting in ("correction", None):
         parse = shared_nlu.parse("不是滞纳金，是退费", NOW, expecting=expecting)
         assert (parse.intent, parse.category) == ("correct", "refund")
+
+
+@pytest.mark.parametrize("text", ["名字改成刘芳", "姓名写错了，应该是刘芳"])
+def test_a_corrected_name_is_found(shared_nlu: Nlu, text: str) -> None:
+    parse = shared_nlu.parse(text, NOW, expecting="confirm")
+    assert parse.intent == "correct" and values(parse, "person_name") == ["刘芳"]
 
 
 def test_the_answer_to_which_category(shared_nlu: Nlu) -> None:
@@ -168,6 +193,7 @@ def test_address_forms_and_words_are_not_names(shared_nlu: Nlu, text: str) -> No
         ("欠了130余万元", 1_300_000.0),
         ("每月工资9k", 9000.0),
         ("卡里差了几十块钱", 20.0),
+        ("多扣了千把块钱", 1000.0),
     ],
 )
 def test_amounts_as_people_say_them(shared_nlu: Nlu, text: str, amount: float) -> None:
@@ -184,6 +210,10 @@ def test_amounts_as_people_say_them(shared_nlu: Nlu, text: str, amount: float) -
         ("厂里三十多个工人", 30),
         ("我们单位３名外省籍职工", 3),
         ("老两口的居民养老", 2),
+        ("数十名职工的养老保险", 20),
+        ("厂里百把人都没交", 100),
+        ("涉及人数达到40多", 40),
+        ("俺们一家五口就俺没参上保", 5),
     ],
 )
 def test_people_counts(shared_nlu: Nlu, text: str, count: int) -> None:
@@ -195,6 +225,14 @@ def test_money_is_not_people_and_people_are_not_money(shared_nlu: Nlu) -> None:
     assert values(money, "people_count") == [] and money.tier != "complex"
     people = shared_nlu.parse("一共二十多个工人没交社保", NOW)
     assert values(people, "amount") == [] and values(people, "people_count") == [20]
+
+
+@pytest.mark.parametrize(
+    "text", ["大家都没交社保", "整个厂子的人都断缴了", "这些老人的医保", "老人们的养老金"]
+)
+def test_groups_named_without_a_number(shared_nlu: Nlu, text: str) -> None:
+    parse = shared_nlu.parse(text, NOW)
+    assert values(parse, "group") and values(parse, "people_count") == []
 
 
 def test_a_group_without_a_number_is_a_group_not_a_count(shared_nlu: Nlu) -> None:
@@ -219,6 +257,8 @@ def test_a_group_without_a_number_is_a_group_not_a_count(shared_nlu: Nlu) -> Non
         ("原来是集体企业的职工，养老保险断缴了", "general"),
         ("单位多扣了我十二万", "complex"),
         ("这事反映了好几次了没人管，滞纳金还在涨", "complex"),
+        ("我们职工3人的基数报低了", "general"),
+        ("村里的老人都没领到养老金", "complex"),
     ],
 )
 def test_tier_hints_come_from_evidence(shared_nlu: Nlu, text: str, tier: str) -> None:

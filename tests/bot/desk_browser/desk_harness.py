@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
+from backend.attachments import AttachmentDesk
 from backend.auth import StaffAuth
 from backend.conversations import SqlConversationStore
 from backend.drafts import CaseDraft, ComplainantDraft
@@ -120,6 +122,19 @@ class Client:
         ) as resp:
             return resp.status, await resp.text(), resp
 
+    async def refused(self, path: str, data: dict[str, str]) -> str:
+        """Post an action form the server refuses: it must answer post/redirect/get (303 to
+        the case page, never leaving the browser on the POST address); the page it leads to."""
+        status, _, resp = await self.post(path, data, follow=False)
+        location = resp.headers.get("Location", "")
+        kind = path.rstrip("/").rsplit("/", 1)[-1]
+        assert status == 303, (path, status)
+        assert location.startswith(path.rsplit("/", 1)[0] + "?failed=" + kind), location
+        assert location.endswith(f"#form-{kind}"), location
+        status, html, resp = await self.get(location)
+        assert status == 200 and resp.url.path == path.rsplit("/", 1)[0], (status, resp.url)
+        return html
+
     async def csrf(self, path: str) -> str:
         status, html, _ = await self.get(path)
         assert status == 200, (path, status)
@@ -156,18 +171,21 @@ class Client:
 async def running_desk(
     database: Any, county: Any, clock: Any, **settings: Any
 ) -> AsyncIterator[DeskServer]:
-    """``build_web_app`` (API + console) on a free port; background tasks off."""
+    """``build_web_app`` (API + console) on a free port; background tasks off. Attachments
+    are kept in a temporary directory (``attachments_dir`` to choose one)."""
     staff_box = Recorder("console")
+    scratch = tempfile.TemporaryDirectory(prefix="yc-desk-att-")
+    settings.setdefault("attachments_dir", Path(scratch.name))
+    config = Settings(database_url=database.url.render_as_string(hide_password=False), **settings)
     ctx = AppContext(
-        settings=Settings(
-            database_url=database.url.render_as_string(hide_password=False), **settings
-        ),
+        settings=config,
         county=county,
         db=database,
         cases=CaseService(county, database, clock),
         conversations=SqlConversationStore(database, clock),
         clock=clock,
         notifier=Notifier(database, [staff_box], clock=clock, limiter=RateLimiter({})),
+        attachments=AttachmentDesk.from_settings(county, database, config, clock),
     )
     app = build_web_app(ctx, [Plugin(Recorder("telegram"))], background=False)
     server = TestServer(app, host="127.0.0.1")
@@ -178,3 +196,4 @@ async def running_desk(
         yield DeskServer(ctx, str(server.make_url("")).rstrip("/"), tokens, staff_box)
     finally:
         await server.close()
+        scratch.cleanup()

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -38,6 +39,8 @@ class LiveServer:
     url: str  # database URL
     county: Any
     clock: MovableClock
+    #: Where the server keeps attachments (files, content-addressed).
+    attachments_dir: Path | None = None
     base: str = ""
     ctx: Any = None
     tokens: dict[str, str] = field(default_factory=dict)
@@ -84,6 +87,7 @@ class LiveServer:
             loop.close()
 
     async def _serve(self) -> None:
+        from backend.attachments import AttachmentDesk
         from backend.auth import StaffAuth
         from backend.conversations import SqlConversationStore
         from backend.db import Database
@@ -98,14 +102,16 @@ class LiveServer:
         db = await Database.connect(self.url)
         try:
             await db.upgrade()
+            settings = Settings(database_url=self.url, attachments_dir=self.attachments_dir)
             self.ctx = AppContext(
-                settings=Settings(database_url=self.url),
+                settings=settings,
                 county=self.county,
                 db=db,
                 cases=CaseService(self.county, db, self.clock),
                 conversations=SqlConversationStore(db, self.clock),
                 clock=self.clock,
                 notifier=Notifier(db, [self.staff_box], clock=self.clock, limiter=RateLimiter({})),
+                attachments=AttachmentDesk.from_settings(self.county, db, settings, self.clock),
             )
             app = build_web_app(self.ctx, [Plugin(Recorder("telegram"))], background=False)
             runner = web.AppRunner(app, access_log=None)

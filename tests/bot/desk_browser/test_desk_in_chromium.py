@@ -91,7 +91,8 @@ def live(
         urls = _postgres_url(postgres_available)
     url = next(urls)
     clock = MovableClock(datetime(2026, 3, 2, 9, 0, tzinfo=BEIJING))
-    server = LiveServer(url, county, clock).start()
+    attachments = tmp_path_factory.mktemp("desk-attachments")
+    server = LiveServer(url, county, clock, attachments_dir=attachments).start()
     try:
         yield server
     finally:
@@ -111,6 +112,25 @@ def open_case(live: LiveServer, description: str, **kw: Any) -> str:
         complainant=ComplainantDraft(name=kw.pop("name", "张三"), phone=PHONE, **kw),
     )
     return live.call(lambda: live.ctx.cases.open_case(draft)).number  # type: ignore[no-any-return]
+
+
+def send_photo(live: LiveServer, number: str) -> str:
+    """The complainant sends a 64×48 photo about the case; its ref."""
+    import tests.backend.attachment_samples as samples
+    from backend.attachments.records import Upload
+
+    upload = Upload(
+        data=samples.image("PNG", (64, 48), seed=5),
+        kind="image",
+        channel="telegram",
+        user_ref="user-1",
+        received_at=live.clock(),
+        declared_name="收据.png",
+        message_id=f"photo-{number}",
+    )
+    got = live.call(lambda: live.ctx.attachments.receive(upload, case_number=number))
+    assert not got.refused and got.attachment is not None, got.sentence
+    return str(got.attachment.ref)
 
 
 class Watched:
@@ -155,6 +175,7 @@ def test_sign_in_filter_open_act_and_see_the_timeline(
         id_number="140522195803151231",
     )
     open_case(live, "重复缴费要退", category="refund", name="赵六")
+    photo = send_photo(live, number)
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     watched = Watched(context)
     page = watched.page
@@ -173,6 +194,14 @@ def test_sign_in_filter_open_act_and_see_the_timeline(
         page.wait_for_url(f"**/console/cases/{number}")
         assert "<b>不是粗体</b>" in page.inner_text("section.card p.text")  # shown, not obeyed
         assert "140522195803151231" in page.content()
+        # The resident's photo renders inline, through the authorised route (CSP allows it).
+        image = page.locator("#attachments img")
+        assert image.get_attribute("src") == f"/console/cases/{number}/attachments/{photo}"
+        image.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "() => { const i = document.querySelector('#attachments img');"
+            " return i && i.complete && i.naturalWidth === 64; }"
+        )
         before = page.locator("ol.timeline li").count()
 
         page.click("summary:has-text('受理')")
@@ -190,6 +219,7 @@ def test_sign_in_filter_open_act_and_see_the_timeline(
         page.select_option("#transfer-target_agency", label="云川县人力资源和社会保障局")
         page.fill("#transfer-text", "   ")
         page.click("#form-transfer button[type=submit]")
+        page.wait_for_url(f"**/console/cases/{number}?failed=transfer#form-transfer")
         assert page.inner_text("#form-transfer .error") == "请填写移送理由。"
         assert page.input_value("#transfer-target_agency") == "hrss"
         page.fill("#transfer-text", "属人社局职责")
@@ -271,3 +301,107 @@ def test_office_board_and_statistics_on_a_phone(
         assert watched.errors == []
     finally:
         context.close()
+
+
+def _shots(tmp_path: Path) -> Path:
+    """Where screenshots go: the test's tmp dir, or YICHUANG_SHOTS to keep them."""
+    kept = os.environ.get("YICHUANG_SHOTS")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        return Path(kept)
+    return tmp_path
+
+
+def test_phone_call_verdict_and_undelivered_notice_on_a_phone(
+    chromium: Any, live: LiveServer, tmp_path: Path
+) -> None:
+    """A complainant who blocked the bot: the lead agency sees the undelivered notice with
+    the phone number on the case page, sends it again, and records the verdict given by
+    phone; a refused form leaves the browser on the case page with the error by its form."""
+    import sqlalchemy as sa
+
+    from backend.access import actor_for
+    from backend.models import Case, OutboxMessage
+    from backend.workflow import StaffAction
+
+    live.clock.set(datetime(2026, 3, 9, 9, 0, tzinfo=BEIJING))
+    number = open_case(live, "养老保险少记了三个月", name="郑十一")
+    county = live.county
+
+    async def prepare() -> None:
+        tax = actor_for(county, county.staff_member("tax01"))
+        for kind, fields in (
+            ("accept", {}),
+            ("reply", {"reply": "经核查，已补记三个月缴费记录。"}),
+            ("close", {"reply": "已办结。", "text": "内部：电话确认"}),
+        ):
+            await live.ctx.cases.act(number, StaffAction(kind=kind, actor=tax, **fields))
+        async with live.ctx.db.session(write=True) as s:
+            case_id = await s.scalar(sa.select(Case.id).where(Case.number == number))  # type: ignore[arg-type]
+            await s.execute(
+                sa.update(OutboxMessage)
+                .where(
+                    OutboxMessage.case_id == case_id,  # type: ignore[arg-type]
+                    OutboxMessage.kind == "to_complainant",  # type: ignore[arg-type]
+                )
+                .values(status="dead", attempts=6, last_error="Forbidden: bot was blocked")
+            )
+            await s.commit()
+
+    live.call(prepare)
+    shots = _shots(tmp_path)
+    context = chromium.new_context(viewport=PHONE_SIZE, locale="zh-CN", is_mobile=True)
+    watched = Watched(context)
+    page = watched.page
+    try:
+        sign_in(live, watched, "tax01", f"/console/cases/{number}")
+        undelivered = page.locator("#undelivered")
+        assert PHONE in undelivered.inner_text() and "bot was blocked" in undelivered.inner_text()
+        page.screenshot(path=str(shots / "case-undelivered-375.png"), full_page=True)
+        undelivered.locator("button:has-text('重新发送')").first.click()
+        page.wait_for_url("**?retried=*#undelivered")
+        assert "已重新排队" in page.inner_text("#undelivered")
+        # An objection without its text: refused, the browser stays on the case page.
+        page.click("summary:has-text('记录异议')")
+        page.select_option("#object-route", "arbitration")
+        page.evaluate("document.querySelector('#object-text').removeAttribute('required')")
+        page.click("#form-object button[type=submit]")
+        page.wait_for_url(f"**/console/cases/{number}?failed=object#form-object")
+        assert page.inner_text("#form-object .error") == "请填写缴费人的异议内容。"
+        assert page.input_value("#object-route") == "arbitration"
+        # The verdict given on the phone.
+        page.click("summary:has-text('记录缴费人评价')")
+        page.select_option("#feedback-verdict", "satisfied")
+        page.fill("#feedback-text", "电话回访：满意")
+        page.click("#form-feedback button[type=submit]")
+        page.wait_for_url(f"**/console/cases/{number}#timeline")
+        assert "满意" in page.inner_text("dl.facts")
+        assert "告知缴费人" in page.inner_text("#timeline")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_SIZE["width"]
+        page.screenshot(path=str(shots / "case-verdict-375.png"), full_page=True)
+        detail = live.call(lambda: live.ctx.cases.detail(number))
+        assert detail.satisfaction == "satisfied"
+        # The session ends while an objection is being typed: it is kept through sign-in.
+        page.click("summary:has-text('记录异议')")
+        page.fill("#object-text", "缴费人来电：对补记月份仍有异议")
+        live.clock.advance(hours=3)
+        page.click("#form-object button[type=submit]")
+        assert "缴费人来电：对补记月份仍有异议" in page.input_value("#kept textarea")
+        page.screenshot(path=str(shots / "login-kept-375.png"), full_page=True)
+        page.fill("#token", live.tokens["tax01"])
+        page.click("button:has-text('登录')")
+        page.wait_for_url(f"**/console/cases/{number}?failed=object#form-object")
+        assert page.input_value("#object-text") == "缴费人来电：对补记月份仍有异议"
+        assert "没有提交" in page.inner_text("#form-object .error")
+        assert watched.errors == []
+    finally:
+        context.close()
+    office = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    watched = Watched(office)
+    try:
+        sign_in(live, watched, "office01", "/console/board")
+        assert "未送达的通知" in watched.page.inner_text("#undelivered")
+        watched.page.screenshot(path=str(shots / "board-1280.png"), full_page=True)
+        assert watched.errors == []
+    finally:
+        office.close()

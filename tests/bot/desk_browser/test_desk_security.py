@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from desk_harness import DeskServer, running_desk
+from desk_harness import ID_NUMBER, DeskServer, running_desk
 
 from bot.desk.core import SESSION_COOKIE
 from bot.desk.sessions import IDLE_HOURS, SESSION_HOURS
@@ -153,7 +153,14 @@ async def test_forms_without_the_csrf_token_are_refused(desk: DeskServer) -> Non
         ):
             status, html, _ = await client.post(path, data)
             assert status == 403 and "已拒绝" in html
+            # Nothing done, but what was typed is back in its form to send again.
+            assert '<details class="action" open>' in html and ">受理</textarea>" in html
         assert await _status(desk, number) == "registered"
+        # Not from our page (another site): the error page only, nothing echoed.
+        status, html, _ = await client.post(
+            path, {"text": "别人预填"}, headers={"Origin": "https://evil.example"}
+        )
+        assert status == 403 and "已拒绝" in html and "别人预填" not in html
         # Sign-out needs the token too; without it the session stays.
         status, _, _ = await client.post("/console/logout", {})
         assert status == 403
@@ -271,8 +278,8 @@ async def test_hostile_form_input(desk: DeskServer) -> None:
         await client.sign_in(desk.tokens["tax01"])
         page = f"/console/cases/{number}"
         token = await client.csrf(page)
-        status, html, _ = await client.post(f"{page}/accept", {"_csrf": token, "text": "x" * 6000})
-        assert status == 400 and "内容太长了，最多 5000 字。" in html
+        html = await client.refused(f"{page}/accept", {"_csrf": token, "text": "x" * 6000})
+        assert "内容太长了，最多 5000 字。" in html
         status, _, _ = await client.post(
             f"{page}/accept", {"_csrf": token, "text": "已受理\x00\x1b[31m，核查中"}, follow=False
         )
@@ -286,3 +293,87 @@ async def test_hostile_form_input(desk: DeskServer) -> None:
         assert status == 404 and "没有这个页面" in html
     finally:
         await client.close()
+
+
+async def test_revoking_a_token_ends_the_sessions_it_opened(desk: DeskServer) -> None:
+    """``staff token revoke --token T`` ends the sessions signed in with T (not the others);
+    ``staff token revoke <staff>`` ends every session of that staff member, WeChat Work ones
+    included. Checked on the next request, whatever the cookie's remaining lifetime."""
+    from backend.auth import StaffAuth
+    from bot.desk.sessions import ConsoleSessions
+
+    number = await desk.open_case()
+    page = f"/console/cases/{number}"
+    auth = StaffAuth(desk.ctx.db, desk.ctx.county, desk.ctx.clock)
+    second = await auth.issue("tax01")
+    one, two, by_wecom, other = desk.client(), desk.client(), desk.client(), desk.client()
+    try:
+        await one.sign_in(desk.tokens["tax01"])
+        await two.sign_in(second)
+        await other.sign_in(desk.tokens["hrss01"])
+        sessions = ConsoleSessions(desk.ctx.db, desk.ctx.county, desk.ctx.clock)
+        signed = await sessions.create("tax01", "wecom")
+        by_wecom.plant(SESSION_COOKIE, signed.session_id)
+        for c in (one, two, by_wecom, other):
+            assert (await c.get(page, follow=False))[0] in (200, 403)
+        assert (await one.get(page, follow=False))[0] == 200
+
+        assert await auth.revoke_token(desk.tokens["tax01"])
+        status, _, resp = await one.get(page, follow=False)
+        assert status == 303 and resp.headers["Location"].startswith("/console/login")
+        # The ID number is not shown any more, even by a form post.
+        token = await two.csrf(page)
+        assert (await two.get(page, follow=False))[0] == 200  # the other token's session lives
+        assert (await by_wecom.get(page, follow=False))[0] == 200
+
+        assert await auth.revoke("tax01") == 1
+        for c in (two, by_wecom):
+            status, html, _ = await c.get(page, follow=False)
+            assert status == 303 and ID_NUMBER not in html
+        status, html, _ = await two.post(f"{page}/accept", {"_csrf": token, "text": "受理"})
+        assert status == 401 and await _status(desk, number) == "registered"
+        assert (await other.get("/console/cases", follow=False))[0] == 200  # hrss01 untouched
+    finally:
+        for c in (one, two, by_wecom, other):
+            await c.close()
+
+
+async def test_staff_removed_from_the_county_file_lose_access(desk: DeskServer) -> None:
+    """The county file is the list of staff: once the server has a county without someone
+    (reloaded into the context), their session and token open nothing on the very next
+    request, and their session rows are purged at start."""
+    from bot.desk.sessions import ConsoleSessions
+
+    county = desk.ctx.county
+    number = await desk.open_case()
+    gone, stays = desk.client(), desk.client()
+    try:
+        await gone.sign_in(desk.tokens["tax01"])
+        await stays.sign_in(desk.tokens["tax02"])
+        session_id = gone.cookie(SESSION_COOKIE)
+        assert session_id and (await gone.get(f"/console/cases/{number}"))[0] == 200
+        smaller = county.model_copy(update={"staff": [s for s in county.staff if s.id != "tax01"]})
+        desk.ctx.county = smaller
+        status, html, _ = await gone.get(f"/console/cases/{number}", follow=False)
+        assert status == 303 and ID_NUMBER not in html
+        async with gone.http.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {desk.tokens['tax01']}"}
+        ) as resp:
+            assert resp.status == 401
+        assert (await stays.get(f"/console/cases/{number}", follow=False))[0] == 200
+        # The session row is gone too: the staff member added back does not revive it.
+        desk.ctx.county = county
+        sessions = ConsoleSessions(desk.ctx.db, county, desk.ctx.clock)
+        assert await sessions.lookup(session_id) is None
+        # Start-up purges the sessions of people no longer in the county file.
+        await stays.sign_in(desk.tokens["tax02"])
+        kept = stays.cookie(SESSION_COOKIE)
+        other = await sessions.create("hrss01", "wecom")
+        without = county.model_copy(update={"staff": [s for s in county.staff if s.id != "hrss01"]})
+        assert await ConsoleSessions(desk.ctx.db, without, desk.ctx.clock).purge_expired() == 1
+        assert await sessions.lookup(other.session_id) is None
+        assert await sessions.lookup(kept) is not None
+    finally:
+        desk.ctx.county = county
+        await gone.close()
+        await stays.close()

@@ -240,6 +240,7 @@ class ServeProcess:
             self.proc = await asyncio.create_subprocess_exec(
                 *serve_command(),
                 env=self.env,
+                cwd=self.log_path.parent,  # whatever a server writes lands here, not in the repo
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
@@ -562,6 +563,29 @@ class Fleet:
         finally:
             await conn.close()
         return servers, sum(proc_cpu_seconds(int(r["pid"])) for r in pids)
+
+    async def sample_lock_waits(self, stop: asyncio.Event, every: float = 0.25) -> Counter[str]:
+        """Until ``stop``: which statements of this database's backends wait for a lock (one
+        count per backend per sample, by the statement's first words)."""
+        import asyncpg
+
+        waits: Counter[str] = Counter()
+        conn = await asyncpg.connect(self.admin_db_url, timeout=10)
+        try:
+            while not stop.is_set():
+                rows = await conn.fetch(
+                    "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 60) AS q "
+                    "FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                    self.db_name,
+                )
+                for row in rows:
+                    waits[str(row["q"])] += 1
+                waits["(samples)"] += 1
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), every)
+        finally:
+            await conn.close()
+        return waits
 
     def log_problems(self) -> Counter[str]:
         """ERROR/CRITICAL/Traceback lines of the server logs, by their text (ids cut)."""

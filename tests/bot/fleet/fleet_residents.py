@@ -193,6 +193,9 @@ class Script:
 
     profile: Profile
     given: set[str] = field(default_factory=set)
+    #: Details given as the answer to their own question; asked again = the bot forgot.
+    answered: set[str] = field(default_factory=set)
+    reasked: list[str] = field(default_factory=list)
     corrected: bool = False
     confirms: int = 0
     unknown: list[str] = field(default_factory=list)
@@ -256,6 +259,9 @@ class Script:
         return Action("say", ("没有了",))
 
     def _answer(self, what: str) -> str:
+        if what in self.answered:
+            self.reasked.append(what)
+        self.answered.add(what)
         if what == "category":
             return "1"
         if what == "cancel_ask":

@@ -1,7 +1,7 @@
 """Runs of the fleet suite: residents through the front at an offered rate, faults on a
 timeline, and the count that says whether anything was lost or doubled.
 
-``run_phase(fleet, profiles, rate=..., faults=[...])`` -> ``PhaseResult``; ``count(...)``
+``run_phase(fleet, name, profiles, rate=..., faults=[...])`` -> ``PhaseResult``; ``count``
 turns it (and the database) into a ``Tally``; ``table(tallies)`` prints them.
 
 A resident sends one message (two at once for the double 确认 and the two corrections,
@@ -25,6 +25,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from fleet_infra import Delivery, Fleet
 from fleet_residents import Action, Profile, Script
 
@@ -70,6 +71,8 @@ class ResidentResult:
     log: list[tuple[str, str]] = field(default_factory=list)
     #: (time acked, text) of messages that got no answer.
     silent: list[tuple[float, str]] = field(default_factory=list)
+    #: Every answer the chat got, in order (filled when the run has settled).
+    answers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +99,8 @@ class PhaseResult:
     postgres_cpu: float = 0.0
     #: The machine's 1-minute load average at the start and the end.
     load: tuple[float, float] = (0.0, 0.0)
+    #: Statements found waiting for a lock, per sample (key "(samples)": how many samples).
+    lock_waits: Counter[str] = field(default_factory=Counter)
 
     @property
     def seconds(self) -> float:
@@ -201,6 +206,8 @@ async def run_phase(
         events.append(FaultEvent(time.monotonic() - started, what))
 
     fault_tasks = [asyncio.create_task(f(fleet, note)) for f in faults]
+    sampling = asyncio.Event()
+    sampler = asyncio.create_task(fleet.sample_lock_waits(sampling))
     try:
         results = await asyncio.gather(
             *(run_resident(fleet, p, pacer, reply_timeout=reply_timeout) for p in profiles)
@@ -209,10 +216,14 @@ async def run_phase(
         for task in fault_tasks:
             await task  # a fault still running (e.g. a restart) finishes before counting
         harness_cpu = time.process_time() - cpu
+        sampling.set()
+        lock_waits = await sampler
         servers_after, pg_after = await fleet.cpu_seconds()
         await settle(fleet, list(results), settle_seconds)
     finally:
-        for task in fault_tasks:
+        sampling.set()
+        tasks: list[asyncio.Task[Any]] = [*fault_tasks, sampler]
+        for task in tasks:
             if not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -231,6 +242,7 @@ async def run_phase(
         max(0.0, servers_after - servers_before),
         max(0.0, pg_after - pg_before),
         (load_before, os.getloadavg()[0]),
+        lock_waits,
     )
 
 
@@ -252,7 +264,8 @@ async def settle(fleet: Fleet, results: list[ResidentResult], limit: float) -> N
             break
         await asyncio.sleep(0.2)
     for r in results:
-        r.replies = len(fleet.fake.inbox[r.profile.chat_id])
+        r.answers = [text for _, text in fleet.fake.inbox[r.profile.chat_id]]
+        r.replies = len(r.answers)
         r.unanswered = max(0, r.acked - r.replies)
 
 
@@ -302,11 +315,32 @@ def outage_fault(at: float, seconds: float, mode: str = "cut") -> Fault:
         else:
             await fleet.proxy.cut()
         note(f"database {mode}")
+        probe = asyncio.create_task(_probe_health(fleet, note, min(1.0, seconds / 2)))
         await asyncio.sleep(seconds)
         await fleet.proxy.restore()
         note("database restored")
+        await probe
 
     return fault
+
+
+async def _probe_health(fleet: Fleet, note: Callable[[str], None], delay: float) -> None:
+    """``/healthz`` of every process once, ``delay`` into the outage: how fast it says 503."""
+    assert fleet.http is not None
+    await asyncio.sleep(delay)
+
+    async def one(index: int, url: str) -> None:
+        t0 = time.monotonic()
+        try:
+            async with fleet.http.get(  # type: ignore[union-attr]
+                url + "/healthz", timeout=aiohttp.ClientTimeout(total=30)
+            ) as resp:
+                what = str(resp.status)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            what = type(exc).__name__
+        note(f"healthz serve#{index} {what} in {time.monotonic() - t0:.2f}s")
+
+    await asyncio.gather(*(one(s.index, s.url) for s in fleet.servers))
 
 
 def after(first: Fault, pause: float, second: Fault) -> Fault:
@@ -344,6 +378,8 @@ class Tally:
     late: int
     #: Answers beyond one per acknowledged message (an update handled twice, or re-answered).
     extra: int
+    #: Questions asked again after the resident had answered them (the bot forgot).
+    reasked: int
     undelivered: int
     stuck: int
     sorry: int
@@ -355,6 +391,7 @@ class Tally:
     server_cpu: float = 0.0
     postgres_cpu: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)
+    lock_waits: Counter[str] = field(default_factory=Counter)
 
     @property
     def per_second(self) -> float:
@@ -435,8 +472,13 @@ def count(phase: PhaseResult, cases: list[dict[str, Any]]) -> Tally:
             why = f"{r.acked} acknowledged, {r.replies} answers; no answer in time to {silent}"
             examples.append(("unanswered", _explain(r, why)))
         if r.replies > r.acked:
-            why = f"{r.acked} acknowledged, {r.replies} answers"
-            examples.append(("extra answers", _explain(r, why, lines=10)))
+            twice = [a for a, b in zip(r.answers, r.answers[1:], strict=False) if a == b]
+            same = f"; the same answer twice in a row: {twice[0][:30]!r}" if twice else ""
+            why = f"{r.acked} acknowledged, {r.replies} answers{same}"
+            examples.append(("extra answers", _explain(r, why, lines=4)))
+        if r.script.reasked:
+            why = f"asked again for {', '.join(r.script.reasked)}"
+            examples.append(("asked again", _explain(r, why, lines=10)))
         if r.stuck:
             examples.append(("stuck", _explain(r, "never finished")))
     latencies = phase.latencies
@@ -459,6 +501,7 @@ def count(phase: PhaseResult, cases: list[dict[str, Any]]) -> Tally:
         unanswered=sum(r.unanswered for r in phase.residents),
         late=sum(r.late for r in phase.residents),
         extra=sum(max(0, r.replies - r.acked) for r in phase.residents),
+        reasked=sum(len(r.script.reasked) for r in phase.residents),
         undelivered=sum(r.undelivered for r in phase.residents),
         stuck=sum(r.stuck for r in phase.residents),
         sorry=sum(r.sorry for r in phase.residents),
@@ -470,6 +513,7 @@ def count(phase: PhaseResult, cases: list[dict[str, Any]]) -> Tally:
         server_cpu=phase.server_cpu,
         postgres_cpu=phase.postgres_cpu,
         load=phase.load,
+        lock_waits=phase.lock_waits,
     )
 
 
@@ -492,6 +536,7 @@ COLUMNS = (
     ("unans", 5),
     ("late", 4),
     ("extra", 5),
+    ("reask", 5),
     ("undeliv", 7),
     ("stuck", 5),
     ("sorry", 5),
@@ -522,6 +567,7 @@ def table(tallies: list[Tally]) -> str:
             t.unanswered,
             t.late,
             t.extra,
+            t.reasked,
             t.undelivered,
             t.stuck,
             t.sorry,
@@ -543,6 +589,13 @@ def details(t: Tally, per_kind: int = 2) -> str:
             f"  CPU per message: servers {1000 * t.server_cpu / t.messages:.1f} ms + PostgreSQL"
             f" {1000 * t.postgres_cpu / t.messages:.1f} ms -> at most {2 / per:.0f} messages/s"
             " on 2 idle cores (where nothing was killed)"
+        )
+    samples = t.lock_waits.get("(samples)", 0)
+    waits = [(q, n) for q, n in t.lock_waits.most_common(4) if q != "(samples)"]
+    if samples and waits:
+        out.append(
+            f"  waiting for a lock (backends per sample, {samples} samples): "
+            + "; ".join(f"{n / samples:.2f} in {q!r}" for q, n in waits)
         )
     if t.events:
         out.append("  timeline: " + "; ".join(f"{e.at:.1f}s {e.what}" for e in t.events))

@@ -1,0 +1,78 @@
+"""Who reports: a unit (用人单位: its clerk, accountant or owner speaking for it) or a person.
+
+A worker complaining ABOUT their employer ("我们公司没给我交社保") stays a person; a unit
+speaking for itself ("我司", "本单位", "我是厂里的会计", a credit code) reports as a unit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.types import Parse
+
+#: An employer speaking: "我们公司…", "我是XX厂的会计", "本单位…".
+EMPLOYER_SPEAKER = re.compile(
+    r"(?:我是|我们是|我们这是)[^，,。]{2,20}?(?:公司|厂|合作社|卫生院|医院|学校|门市部|超市|饭店|酒店|诊所|幼儿园|企业)的?(?![的]?(?:员工|职工|工人))"
+    r"|(?:我们|俺们|咱们|咱|俺)(?:是|这个|这家|是一家|是个|这)?(?:小)?(?:公司|单位|厂|企业|合作社|卫生院|医院|学校|门市|店|超市|饭店|酒店|工地|诊所|幼儿园)"
+    r"|个体(?:工商)?户.{0,24}(?:雇|伙计|店员|员工|职工|工人)"
+    r"|我(?:自己)?开(?:了)?(?:个|一个|一家|家)[^，,。]{0,12}?(?:公司|厂|店|超市|饭店|饭馆|诊所|合作社)"
+)
+#: ... in their own words: sure even beside words a worker would use.
+EMPLOYER_SURE = re.compile(
+    r"本(?:公司|单位|企业|厂|司)|我(?:单位|公司|厂|社|院|司)(?!门口)|敝(?:司|公司|单位)"
+    r"|作为(?:用人)?单位|(?:本|我们是|我们)用人单位|以单位(?:的)?名义|代表(?:公司|单位|企业|厂)"
+    # A unit naming itself first: "云川县宏达公司反映：…", "用人单位申请…".
+    r"|^[^，,。：:我俺]{0,24}(?:公司|单位|企业|厂|合作社)[,，:：]?(?:特此|现)?(?:反映|申请|要求|提出)"
+    r"|(?:公司|厂|单位|企业|合作社|卫生院|医院|学校|门市部|店|超市|诊所)里?的?"
+    r"(?:会计|出纳|财务|人事|老板|负责人|法人|经理|办事员|专员|行政|管社保|负责社保|经办人)"
+    r"|我是.{0,16}?(?:会计|出纳|财务|人事|老板|老板娘|法人|法定代表人|负责人|办事员|厂长|院长|社长|店主|经办人|社保专员)"
+    r"|(?:给|替|为)(?:职工|员工|工人|单位职工|伙计|店员|雇的人|社员)(?:们)?(?:交|缴|申报|办|参保)"
+    r"|(?:给|替|为)(?:全体|在职|参保)?(?:职工|员工|工人)(?:们)?的?(?:社保|养老|医保|保险)"
+    r"|单位(?:缴费)?账户|申报(?:的)?(?:缴费)?基数"
+)
+#: A worker's own matter ("没给我交", "我的社保"): not the unit's, even from its clerk.
+PERSONAL = re.compile(
+    r"给我|把我|我的(?:社保|养老|医保|工资|保险)|拖欠我|欠我|给俺|把俺|俺的|欠俺|给咱|辞退我|开除我"
+    r"|扣了?我|扣了?俺"
+)
+#: A worker speaking about their employer ("我们公司没给我交社保", "厂里欠着我们工人的").
+WORKER_SPEAKER = re.compile(
+    PERSONAL.pattern + r"|老板|辞退|开除|退休|打工|上班|干活|工友|同事"
+    r"|(?:欠|拖欠|不给|没给|没有给|少给|克扣)了?(?:我们|俺们|咱们|大家|工人|职工|员工)"
+    r"|(?:我们|俺们|咱们)(?:这些)?(?:工人|职工|员工)|(?:不给|没给|没有给)(?:交|缴|上|办)"
+    # A base reported too low, contributions short: what workers hold against a unit.
+    r"|报低|按最低|少报|漏报|少交|少缴|漏交"
+)
+
+
+#: Categories where the unit is the one complained about (欠费追缴、劳动关系): "我们公司" in
+#: them is the worker's company, unless the unit clearly speaks for itself.
+AGAINST_THE_UNIT = frozenset({"arrears", "labor_relation"})
+
+
+def employer_speaks(text: str, parse: Parse | None = None) -> bool:
+    """An employer (a unit's clerk, accountant or owner) reporting for the unit."""
+    if parse is not None and parse.first("credit_code") is not None:
+        return True
+    if EMPLOYER_SURE.search(text):
+        return PERSONAL.search(text) is None
+    if parse is not None and parse.category in AGAINST_THE_UNIT and not parse.uncertain:
+        return False  # "我们厂欠缴社保": arrears are reported by the unit's workers
+    return EMPLOYER_SPEAKER.search(text) is not None and WORKER_SPEAKER.search(text) is None
+
+
+#: Words naming a unit: a story with one of them may be the unit's own.
+UNIT_WORDS = re.compile(
+    r"单位|公司|厂|企业|合作社|卫生院|医院|学校|超市|门市|店|诊所|幼儿园|集团|职工|员工"
+    r"|饭馆|餐馆|宾馆|作坊|车间|物业|养殖场|商行|药房|驾校|机构|协会"
+)
+
+
+def unit_possible(text: str, category: str | None = None) -> bool:
+    """A story that names a unit and is not a worker's complaint about one: the unit may be
+    the one reporting (asked, as an optional credit code beside the ID number)."""
+    if category in AGAINST_THE_UNIT:
+        return False
+    return bool(
+        UNIT_WORDS.search(text) and not PERSONAL.search(text) and not WORKER_SPEAKER.search(text)
+    )
