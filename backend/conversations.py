@@ -31,10 +31,10 @@ from __future__ import annotations
 import asyncio
 import json
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,6 +88,30 @@ UPDATE processed_messages p SET answered_at = $3, replies = NULL
 FROM unnest($1::varchar[], $2::varchar[]) AS m(channel, message_id)
 WHERE p.channel = m.channel AND p.message_id = m.message_id
 """
+
+
+#: A stored answer is re-sent by the sweeper only once the turn is this old (the channel's
+#: own path — a Telegram flood wait included — has finished by then) …
+UNANSWERED_GRACE = timedelta(minutes=2)
+#: … and no older than this (an answer hours late would confuse more than help).
+UNANSWERED_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A handled message whose answer never went out (``claim_unanswered``)."""
+
+    channel: str
+    message_id: str
+    #: The stored replies (``dialogs.service.reply_to_json``; each carries "to": the user).
+    replies: list[dict[str, Any]]
+
+    @property
+    def user_ref(self) -> str | None:
+        for reply in self.replies:
+            if isinstance(reply, dict) and reply.get("to"):
+                return str(reply["to"])
+        return None
 
 
 @dataclass
@@ -324,6 +348,55 @@ class SqlConversationStore:
                 raise
             else:
                 _settle(batch, None)
+
+    async def claim_unanswered(
+        self,
+        channels: Sequence[str],
+        *,
+        now: datetime,
+        grace: timedelta = UNANSWERED_GRACE,
+        window: timedelta = UNANSWERED_WINDOW,
+        limit: int = 50,
+    ) -> list[Unanswered]:
+        """Handled messages of ``channels`` whose stored replies were never marked delivered
+        (the process died between saving the turn and sending its answer): handled more than
+        ``grace`` ago (the normal path has long finished) and less than ``window`` ago (an old
+        answer would only confuse). Each is claimed ONCE — marked answered in the same
+        transaction, its replies cleared — so it is re-sent at most once more, by one process
+        (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite: one writer at a time)."""
+        if not channels:
+            return []
+        pm = ProcessedMessage.__table__  # type: ignore[attr-defined]
+        pick = (
+            sa.select(pm.c.channel, pm.c.message_id, pm.c.replies)
+            .where(
+                pm.c.channel.in_(list(channels)),
+                pm.c.answered_at.is_(None),
+                pm.c.replies.is_not(None),
+                pm.c.received_at < now - grace,
+                pm.c.received_at > now - window,
+            )
+            .order_by(pm.c.received_at)
+            .limit(limit)
+        )
+        if self.db.dialect_name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        out: list[Unanswered] = []
+        async with self.db.session(write=True) as s:
+            for channel, message_id, replies in (await s.execute(pick)).all():
+                claimed = await s.execute(
+                    sa.update(pm)
+                    .where(
+                        pm.c.channel == channel,
+                        pm.c.message_id == message_id,
+                        pm.c.answered_at.is_(None),
+                    )
+                    .values(answered_at=now, replies=None)
+                )
+                if claimed.rowcount == 1 and isinstance(replies, list):  # type: ignore[attr-defined]
+                    out.append(Unanswered(channel, message_id, list(replies)))
+            await s.commit()
+        return out
 
     async def prune(self, before: datetime) -> int:
         """Forget handled message ids received before ``before`` (channels re-send for a day

@@ -38,6 +38,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.util import greenlet_spawn
 
+from backend.sqlite_file import prepare_sqlite_file
+from backend.wording import chinese_reason
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -183,11 +186,11 @@ class Database:
                 kwargs["connect_args"] = {"check_same_thread": False}
             else:
                 try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
+                    # Missing folders 0700, a new file 0600 (and its -wal/-shm alike), logged.
+                    prepare_sqlite_file(path)
                 except OSError as exc:
-                    raise DatabaseError(
-                        f"无法创建数据库目录 {path.parent}：{exc.strerror}。"
-                    ) from None
+                    reason = chinese_reason(exc.strerror or str(exc))
+                    raise DatabaseError(f"无法创建数据库文件 {path}：{reason}。") from None
         else:
             kwargs["pool_timeout"] = pool_timeout
             kwargs["pool_recycle"] = POOL_RECYCLE_SECONDS
@@ -231,7 +234,7 @@ class Database:
         reason = (
             str(detail).strip().splitlines()[0] if str(detail).strip() else type(detail).__name__
         )
-        return f"连不上数据库 {self.display_url}：{reason}。"
+        return f"连不上数据库 {self.display_url}：{chinese_reason(reason)}。"
 
     @asynccontextmanager
     async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
@@ -309,7 +312,8 @@ class Database:
             async with self.engine.connect() as conn:
                 await conn.execute(sa.text("SELECT 1"))
         except Exception as exc:  # unreachable, black-holed, refused: all "down"
-            log.warning("database ping failed: %s", _first_line(exc) or type(exc).__name__)
+            # Debug only: the server logs an outage once (``bot.api.outage``), not per probe.
+            log.debug("database ping failed: %s", _first_line(exc) or type(exc).__name__)
             return False
         return True
 

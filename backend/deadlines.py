@@ -14,7 +14,7 @@ Which days are worked comes, for each year, from the first source that has it:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -53,6 +53,11 @@ class WorkCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     years: frozenset[int] = frozenset()
+    #: Days off per year, worked out once per year (``chinese_calendar.is_workday`` costs
+    #: microseconds a day, and a due date counts a few weeks of days at every case opening).
+    _off: dict[int, frozenset[date]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def source(self, year: int) -> Source:
         if year in library_years():
@@ -67,6 +72,17 @@ class WorkCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """Official working day: holidays are off, 调休 Saturdays/Sundays are on."""
+        off = self._off.get(day.year)
+        if off is None:
+            # Filled per year (a dict store is atomic: two threads at worst both compute it).
+            first = date(day.year, 1, 1)
+            days = (date(day.year + 1, 1, 1) - first).days
+            all_days = (first + timedelta(days=i) for i in range(days))
+            off = frozenset(d for d in all_days if not self._worked(d))
+            self._off[day.year] = off
+        return day not in off
+
+    def _worked(self, day: date) -> bool:
         source = self.source(day.year)
         if source == "library":
             return bool(chinese_calendar.is_workday(day))

@@ -56,6 +56,9 @@ class CaseDraft:
     #: Identifies the draft (one per report the dialogue collects): opening the same draft
     #: twice returns the case opened the first time. None: no idempotency.
     draft_key: str | None = None
+    #: Photos, voice or files were kept with this draft (``draft_key``): True / False when the
+    #: dialogue knows (False: opening the case looks for none), None when it does not.
+    uploads: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -257,8 +257,13 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
         )
         # Photos, voice and files sent while the draft was open follow it into the case, in
         # this same transaction (a rollback attaches nothing).
+        # (``draft.uploads is False``: the dialogue kept none, so no statement at all.)
         counts = await attach_draft_uploads(
-            s, draft.draft_key, case.id, event_id=register.id, now=now
+            s,
+            draft.draft_key if draft.uploads is not False else None,
+            case.id,
+            event_id=register.id,
+            now=now,
         )
         label = deadlines.due_label(due, tz, working_days)
         notes = new_case_notes(

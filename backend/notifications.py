@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from identifiers.masking import mask_text
+
 
 @dataclass(frozen=True)
 class Notification:
@@ -39,3 +41,26 @@ class Sender(Protocol):
     async def send(self, notification: Notification) -> None:
         """Deliver or raise Transient/PermanentSendError."""
         ...
+
+
+# --- who reads it: the one masking rule for every channel --------------------------------------
+
+#: Kinds addressed to the person themselves: the complainant (their own notice, also as SMS)
+#: and the grid worker who filed (what to pass on to the villager). They are shown as written:
+#: the agency's phone in full (they are to call it), their own details as they gave them.
+#: Every other kind is a push to staff (agency chats, groups, robots, the console log): ID
+#: numbers and personal phones masked (``identifiers.mask_text``).
+PERSONAL_KINDS = frozenset({"to_complainant", "to_grid_worker"})
+
+
+def is_personal(note: Notification) -> bool:
+    """``note`` is addressed to the complainant or the filing grid worker (not to staff)."""
+    return note.kind in PERSONAL_KINDS
+
+
+def shown(note: Notification, text: str) -> str:
+    """``text`` (a part of ``note``: title, body, a line) as its recipient may see it: as it
+    is for the person themselves, masked for staff. Every sender calls this."""
+    if is_personal(note):
+        return text
+    return mask_text(text)

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db import is_unavailable
 from backend.models import Case, OutboxMessage
 from backend.notifications import (
     Notification,
@@ -55,6 +56,21 @@ class SessionSource(Protocol):
 
 
 Clock = Callable[[], datetime]
+
+
+class OutageWatch(Protocol):
+    """One log line per database outage for a whole process (``bot.api.outage.DbOutage``)."""
+
+    @property
+    def is_down(self) -> bool: ...
+
+    def failed(self, exc: BaseException, where: str) -> bool:
+        """Note a failure; True when it means the database is unavailable."""
+        ...
+
+    def answered(self) -> None:
+        """Something used the database successfully: the outage, if any, is over."""
+        ...
 
 
 def _system_clock() -> datetime:
@@ -206,14 +222,40 @@ class Notifier:
                 break
         return total
 
-    async def run(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Background loop until ``stop`` is set. A batch in flight is always finished."""
+    async def run(
+        self,
+        stop: asyncio.Event,
+        *,
+        idle_seconds: float = 1.0,
+        outage: OutageWatch | None = None,
+    ) -> None:
+        """Background loop until ``stop`` is set. A batch in flight is always finished.
+
+        While the database is unavailable the loop goes on trying, logging the outage once
+        (through ``outage``, shared with the server's other parts, or its own line when it
+        starts and when it ends) — not a traceback a second."""
+        down_since: datetime | None = None
         while not stop.is_set():
             try:
                 result = await self.run_once()
-            except Exception:  # the database may be briefly unreachable: keep the loop alive
-                log.exception("outbox pass failed")
+            except Exception as exc:  # the database may be briefly unreachable: keep going
                 result = DrainResult()
+                if not is_unavailable(exc):
+                    log.exception("outbox pass failed")
+                elif outage is not None:
+                    outage.failed(exc, "outbox")
+                elif down_since is None:
+                    down_since = self._clock()
+                    log.warning("outbox: database unavailable (%s), deliveries wait", exc)
+            else:
+                if outage is not None and outage.is_down:
+                    outage.answered()
+                if down_since is not None:
+                    log.warning(
+                        "outbox: database back after %.0f s, delivering again",
+                        (self._clock() - down_since).total_seconds(),
+                    )
+                    down_since = None
             if result.claimed and result.claimed > result.deferred:
                 continue  # more may be waiting
             with contextlib.suppress(TimeoutError):

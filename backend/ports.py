@@ -7,6 +7,7 @@ may use fakes.
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from backend.drafts import CaseDraft, CaseView, OpenedCase
@@ -75,4 +76,34 @@ class ConversationStore(Protocol):
 
     def is_unavailable(self, exc: BaseException) -> bool:
         """``exc`` means the store cannot serve now (retry later) rather than bad input."""
+        ...
+
+
+@dataclass(frozen=True)
+class AttachmentReceipt:
+    """What became of one upload: kept (``accepted``) or refused, and the one sentence to tell
+    the sender (the acknowledgement, or why it was refused)."""
+
+    accepted: bool
+    sentence: str
+    #: The case it joined at once (None: it waits with the draft).
+    case_number: str | None = None
+
+
+class AttachmentPort(Protocol):
+    """Where the dialogue keeps the photos, voice and files that come with a message (issue
+    15), implemented by the bot layer over ``backend.attachments``. The dialogue calls it
+    inside the turn, with the conversation locked, so the report or case an upload belongs to
+    is the one the conversation is at. ``upload`` is the channel's object, opaque here."""
+
+    async def receive(
+        self, upload: Any, *, draft_key: str | None = None, case_number: str | None = None
+    ) -> AttachmentReceipt:
+        """Keep ``upload`` with the draft being collected or with an existing case of this
+        conversation. Raises when the database cannot serve (the turn is redone)."""
+        ...
+
+    async def adopt(self, from_key: str, to_key: str) -> int:
+        """Uploads kept under ``from_key`` (sent before anything was reported) now follow the
+        draft ``to_key``; returns how many moved."""
         ...

@@ -92,6 +92,8 @@ class Score:
     #: people_count misses by kind (asked or not; one person taken for a group, a count off by
     #: the speaker, above or below): counts only, to fix the class, never an item.
     people_misses: Counter[str] = field(default_factory=Counter)
+    #: kind / category misses: what was asked and what the persona could answer (counts only).
+    other_misses: Counter[str] = field(default_factory=Counter)
 
 
 def _answer_for(key: str, persona: dict[str, Any]) -> str:
@@ -352,6 +354,11 @@ async def run_personas(
                     score.per_field_right[name] += ok
                     if not ok:
                         wrong.append(name)
+                    if not ok and detail is not None and name in ("kind", "category", "name"):
+                        asked = "+".join(sorted(k for k in score.asked if k in _TELLING)) or "-"
+                        has = "+".join(sorted(k for k in _TELLING if _has_answer(k, persona)))
+                        role = str(persona.get("role") or "resident")
+                        score.other_misses[f"{name}/{role}/asked:{asked}/has:{has or '-'}"] += 1
                     if not ok and detail is not None and name == "people_count":
                         score.people_misses[_people_miss(value, detail, score, persona)] += 1
                     if not ok and detail is not None:
@@ -372,6 +379,10 @@ async def run_personas(
         finally:
             await db.dispose()
     return score
+
+
+#: Answer keys that tell a unit from a person (for the kind-miss buckets).
+_TELLING = ("credit_code", "employer", "id_number", "category", "name", "contact_person")
 
 
 def _people_miss(expected: Any, detail: CaseDetail, score: Score, persona: dict[str, Any]) -> str:
@@ -424,6 +435,7 @@ def figures(score: Score) -> dict[str, Any]:
         "followups_right": f"{score.followups_right}/{score.followups}",
         "capped_at_30_turns": score.capped,
         "people_count_misses": dict(score.people_misses),
+        "kind_category_name_misses": dict(score.other_misses),
         "per_field": {
             name: f"{score.per_field_right[name]}/{score.per_field[name]}"
             for name in sorted(score.per_field)

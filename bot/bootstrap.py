@@ -18,6 +18,7 @@ from backend.config import ConfigError, County, load_county
 from backend.conversations import SqlConversationStore
 from backend.db import Database
 from backend.models import utcnow
+from backend.notices import objection_routes
 from backend.notifier import Notifier
 from backend.service import CaseService
 from backend.settings import Settings
@@ -55,6 +56,9 @@ class AppContext:
     dialogue: DialogueService | None = None
     #: Photos, voice and files from residents (issue 15): receive, attach, list, fetch, prune.
     attachments: AttachmentDesk | None = None
+    #: Reads photos offline (``bot.media.ocr.PhotoReader``, one per process; None without the
+    #: ``ocr`` extra: photos are simply stored).
+    photo_reader: Any | None = None
 
 
 def settings_from_env() -> Settings:
@@ -99,12 +103,21 @@ async def build_context(
             notifier=Notifier(db, [ConsoleSender(), SmsSender(ConsoleSmsGateway())], clock=clock),
             # The store (files on disk, or S3 when configured) is built once, here.
             attachments=AttachmentDesk.from_settings(county, db, settings, clock),
+            photo_reader=photo_reader(),
         )
         build_dialogue(ctx)
         return ctx
     except BaseException:
         await db.dispose()
         raise
+
+
+def photo_reader() -> Any | None:
+    """The process's OCR reader (its model loads on the first photo), or None when the
+    ``ocr`` extra is not installed."""
+    from bot.media import ocr
+
+    return ocr.PhotoReader() if ocr.available() else None
 
 
 async def close_context(ctx: AppContext) -> None:
@@ -196,6 +209,8 @@ def dialog_context(county: County) -> DialogContext:
             Hotline(h.topic, h.name, h.number, tuple(h.keywords)) for h in county.hotlines
         ),
         timezone=county.timezone,
+        # Told again to a complainant who objects after a case is closed: the county's routes.
+        objection_routes=objection_routes(county),
         **dialogue_settings(county),
     )
 
@@ -239,5 +254,10 @@ def build_dialogue(ctx: AppContext) -> DialogueService:
     context = dialog_context(ctx.county)
     if ctx.nlu is None:
         ctx.nlu = LazyNlu(context.gazetteer(), ctx.settings)
-    ctx.dialogue = DialogueService(ctx.nlu, ctx.cases, ctx.conversations, context, ctx.clock)
+    from bot.media.port import ChannelAttachments
+
+    port = ChannelAttachments(ctx.attachments) if ctx.attachments is not None else None
+    ctx.dialogue = DialogueService(
+        ctx.nlu, ctx.cases, ctx.conversations, context, ctx.clock, attachments=port
+    )
     return ctx.dialogue

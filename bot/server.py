@@ -32,6 +32,7 @@ from typing import Any
 from aiohttp import web
 
 from backend.db import is_unavailable
+from bot.api.outage import OUTAGE_KEY, DbOutage
 from bot.channels import ChannelPlugin
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,13 @@ async def edge_guard(
         return _error(503, HANDLER_TOO_SLOW, **{"Retry-After": "5"})
     except Exception as exc:
         if is_unavailable(exc):
-            log.warning("%s %s: database unavailable: %s", request.method, request.path, exc)
+            # One log line per outage for the whole server (shared with the API, the console
+            # and the background loops), not one per request.
+            outage = request.config_dict.get(OUTAGE_KEY)
+            if outage is not None:
+                outage.failed(exc, f"{request.method} {request.path}")
+            else:
+                log.warning("%s %s: database unavailable: %s", request.method, request.path, exc)
             return _error(503, DB_DOWN, **{"Retry-After": "5"})
         log.exception("%s %s failed", request.method, request.path)
         return _error(500, INTERNAL)
@@ -136,19 +143,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from backend.settings import Settings
+    from backend.settings import SettingsError, load_settings
+    from bot.cli import UserError
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = Settings()
     overrides: dict[str, Any] = {}
     if args.host:
         overrides["http_host"] = args.host
     if args.port is not None:
         overrides["http_port"] = args.port
-    if overrides:
-        settings = settings.model_copy(update=overrides)
+    try:
+        # The command-line values are checked like the environment's (--port 99999: one
+        # sentence, exit 2).
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        sentence = str(exc)
+        for env, flag, given in (
+            ("YICHUANG_HTTP_PORT", "--port", "http_port"),
+            ("YICHUANG_HTTP_HOST", "--host", "http_host"),
+        ):
+            if given in overrides:
+                sentence = sentence.replace(f"环境变量 {env} 的值", f"{flag} 的值")
+        raise UserError(sentence) from None
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         return runner.run(serve(settings, background=not args.no_background))
 
@@ -187,6 +205,12 @@ async def healthz(request: web.Request) -> web.Response:
     """200 when the database answers within ``HEALTH_DB_TIMEOUT``, else 503 — fast either way."""
     ctx = request.app[CONTEXT_KEY]
     up = await ctx.db.ping(HEALTH_DB_TIMEOUT)  # type: ignore[attr-defined]
+    outage = request.app.get(OUTAGE_KEY)
+    if outage is not None:
+        if not up:
+            outage.failed(TimeoutError("no answer to SELECT 1"), "/healthz")
+        elif outage.is_down:
+            outage.answered()
     body = {
         "status": "ok" if up else "error",
         "database": "ok" if up else "unreachable",
@@ -208,6 +232,9 @@ def build_web_app(
     app[CONTEXT_KEY] = ctx
     app[STARTED_KEY] = time.monotonic()
     app[PLUGINS_KEY] = list(plugins)
+    # One database-outage tracker for everything this server does (API, console, channels,
+    # background loops): an outage is logged when it starts and when it ends.
+    app[OUTAGE_KEY] = DbOutage()
     app.router.add_get("/healthz", healthz)
     setup_api(app, ctx)
     from bot.desk import setup_console
@@ -246,10 +273,16 @@ async def _plugins_lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     ctx = app[CONTEXT_KEY]
+    plugins: list[ChannelPlugin] = app[PLUGINS_KEY]
     stop = asyncio.Event()
+    outage = app[OUTAGE_KEY]
+    notifier = ctx.notifier.run(stop, outage=outage)  # type: ignore[attr-defined]
     tasks = [
-        asyncio.create_task(ctx.notifier.run(stop), name="notifier"),  # type: ignore[attr-defined]
-        asyncio.create_task(_scan_loop(ctx, stop), name="overdue-scanner"),
+        asyncio.create_task(notifier, name="notifier"),
+        asyncio.create_task(_scan_loop(ctx, stop, outage=outage), name="overdue-scanner"),
+        asyncio.create_task(
+            _answer_sweep_loop(ctx, plugins, stop, outage=outage), name="lost-answer-sweeper"
+        ),
     ]
     yield
     stop.set()
@@ -265,23 +298,95 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
             log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
 
-async def _scan_loop(ctx: Any, stop: asyncio.Event, interval: float = 60.0) -> None:
+def answer_resenders(
+    plugins: Sequence[ChannelPlugin],
+) -> dict[str, Callable[[str, list[Any]], Any]]:
+    """Per channel, how the channel plugins send a stored answer again (``resenders()``)."""
+    out: dict[str, Callable[[str, list[Any]], Any]] = {}
+    for plugin in plugins:
+        resenders = getattr(plugin, "resenders", None)
+        if resenders is not None:
+            out.update(resenders())
+    return out
+
+
+async def sweep_lost_answers(ctx: Any, plugins: Sequence[ChannelPlugin]) -> int:
+    """One pass of the sweeper: answers saved with their turn but never marked delivered —
+    the process died between the commit and the send (a 微信客服 message is never offered
+    again by WeChat Work) — are claimed (by one process, once) and sent again. Returns how
+    many were re-sent."""
+    from dialogs.service import reply_from_json
+
+    resenders = answer_resenders(plugins)
+    claim = getattr(ctx.conversations, "claim_unanswered", None)
+    if not resenders or claim is None:
+        return 0
+    sent = 0
+    for lost in await claim(sorted(resenders), now=ctx.clock()):
+        user = lost.user_ref
+        if user is None:
+            continue
+        replies = [reply_from_json(r) for r in lost.replies if isinstance(r, dict)]
+        try:
+            await resenders[lost.channel](user, replies)
+        except Exception as exc:  # claimed once: it is not tried again (at most once more)
+            log.warning("answer to %s:%s not re-sent: %s", lost.channel, lost.message_id, exc)
+            continue
+        log.info("answer to %s:%s re-sent after a restart", lost.channel, lost.message_id)
+        sent += 1
+    return sent
+
+
+async def _answer_sweep_loop(
+    ctx: Any,
+    plugins: Sequence[ChannelPlugin],
+    stop: asyncio.Event,
+    interval: float = 30.0,
+    *,
+    outage: DbOutage | None = None,
+) -> None:
+    while not stop.is_set():
+        try:
+            await sweep_lost_answers(ctx, plugins)
+        except Exception as exc:  # the database may be away: the next pass tries again
+            if not (outage.failed(exc, "lost-answer sweep") if outage else is_unavailable(exc)):
+                log.exception("lost-answer sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def _scan_loop(
+    ctx: Any, stop: asyncio.Event, interval: float = 60.0, *, outage: DbOutage | None = None
+) -> None:
     from backend.scanner import OverdueScanner
 
     scanner = OverdueScanner(ctx.county, ctx.db, ctx.clock)
     while not stop.is_set():
         try:
             await scanner.scan()
-        except Exception:
-            log.exception("overdue scan failed")
-        prune = getattr(ctx.conversations, "prune", None)
-        if prune is not None:
-            try:
-                await prune(ctx.clock() - timedelta(days=PROCESSED_KEEP_DAYS))
-            except Exception as exc:
-                log.warning("pruning handled message ids failed: %s", exc)
+        except Exception as exc:
+            # An outage is logged once (``outage``); anything else is a bug worth a traceback.
+            if not (outage.failed(exc, "overdue scan") if outage else False):
+                log.exception("overdue scan failed")
+        else:
+            prune = getattr(ctx.conversations, "prune", None)
+            if prune is not None:
+                try:
+                    await prune(ctx.clock() - timedelta(days=PROCESSED_KEEP_DAYS))
+                except Exception as exc:
+                    log.warning("pruning handled message ids failed: %s", exc)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+def _calendar_warning(ctx: Any) -> None:
+    """Log, at start, when a due date set today can fall in a year whose holiday schedule
+    neither ``chinese_calendar`` nor the county file has."""
+    from backend.deadlines import local_date
+
+    warning = ctx.county.calendar_warning(local_date(ctx.clock(), ctx.county.timezone))
+    if warning:
+        log.warning("%s", warning)
 
 
 async def _warm_up(ctx: Any) -> None:
@@ -314,6 +419,9 @@ async def serve(
     # database raises ConfigError/DatabaseError, which the CLI turns into one sentence.
     ctx = await build_context(settings)
     try:
+        if not background:
+            # With the background tasks the overdue scanner says this on its first pass.
+            _calendar_warning(ctx)
         plugins = list(plugin_factory(ctx))
         app = build_web_app(ctx, plugins, background=background)
         runner = web.AppRunner(app, handle_signals=False, **runner_options())

@@ -115,6 +115,14 @@ def absorb(
         if name:
             stored.append(name)
             seen.add(e.type)
+    if (
+        not worker_asked
+        and not s.draft.people_count
+        and "people_count" not in seen
+        and form.ONLY_ME.search(s.text[after:])
+    ):
+        s.draft.people_count = 1  # "就我一个没交上": the speaker alone, as said
+        stored.append("people_count")
     periods = [e for e in entities if e.type == "period" and e.valid and e.start >= after]
     if periods and not worker_asked:
         period_slot = SLOTS["period"]
@@ -181,9 +189,13 @@ def store_entity(
     )
     if found.known(draft, profile) and not replace and found.name != "village":
         return None
-    if e.type == "people_count" and "people_count" not in asking and not overwrite:
-        if not counts_the_affected(s.text, e):
-            return None
+    if (
+        e.type == "people_count"
+        and "people_count" not in asking
+        and not overwrite
+        and not counts_the_affected(s.text, e)
+    ):
+        return None
     if found.name == "village" and draft.village and not replace:
         return None
     read = entity_read(s, found, e)
@@ -380,7 +392,8 @@ def skip_answers(s: Step, asked: list[Slot], still_open: list[Slot]) -> list[str
             refused.append(x)
             continue
         skipped.append(x.name)
-    if not skipped and refused:
+    if refused:
+        # Counted from the first ask, a group question's included: the third time it is left.
         skipped += _required_unknown(s, refused)
     return skipped
 
@@ -545,7 +558,12 @@ def _ack(
     elif changed:
         return
     elif skipped and not stored and not any("先空着" in p for p in s.parts):
-        s.say("好的，这项先不填。")
+        said = "、".join(dict.fromkeys(_label(n) for n in skipped))
+        why = [i for i, p in enumerate(s.parts) if p in texts.WHY_NEEDED.values()]
+        if why:  # "好的，身份证号先不填。" before why the rest is needed
+            s.parts.insert(why[0], f"好的，{said}先不填。")
+        else:
+            s.say("好的，这项先不填。")
     elif stored and not s.error_fields:
         s.say("好的。")
     elif stored:

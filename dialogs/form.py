@@ -397,7 +397,8 @@ def _one_person(draft: Draft, rules: FormRules, *, said_singular: bool = True) -
 #: "就我一个", "只有我没交上", "唯独俺": the speaker alone is affected, whatever group the
 #: story names beside (厂里其他人都交了).
 ONLY_ME = re.compile(
-    r"(?:就|只有|只|光|唯独|单单|偏偏)(?:我|俺)(?:一个|自己|本人)?(?:人)?(?:没|的|被|不|给|一个|$)"
+    r"(?<![不非])(?:就|只有|只|光|唯独|单单|偏偏)(?:我|俺)(?:一个|自己|本人)?(?:人)?"
+    r"(?:没|的|被|不|给|一个|$)"
     r"|(?:别人|其他人|人家|旁人)(?:都|全)(?:交|缴|有|正常|到账|退|没事)"
 )
 #: One person speaking of their own matter, or of the villager filed for.

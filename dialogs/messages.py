@@ -43,6 +43,9 @@ class Inbound:
     display_name: str | None = None
     #: Photos, voice, files sent with (or instead of) the text; the text may then be "".
     attachments: tuple[InboundAttachment, ...] = ()
+    #: Files still to be stored by the dialogue's turn (``InboundUpload``); each becomes an
+    #: ``InboundAttachment`` once stored (or refused by the store).
+    uploads: tuple[InboundUpload, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,16 @@ class InboundHandler(Protocol):
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """The replies to send, in order; [] when the message was a duplicate (already handled)."""
         ...
+
+
+@dataclass(frozen=True)
+class InboundUpload:
+    """A file the channel downloaded and checked but has not stored yet: the dialogue stores
+    it inside the turn, with the conversation locked (``backend.ports.AttachmentPort``), with
+    the report or the case the conversation is at, and hands the turn an ``InboundAttachment``
+    with the store's sentence. ``payload`` is opaque here (the bot layer's upload object)."""
+
+    kind: str  # "image" | "voice" | "video" | "file"
+    payload: object
+    #: What OCR read from a photo: (slot, value, shown), as ``InboundAttachment.suggestions``.
+    suggestions: tuple[tuple[str, str, str], ...] = ()

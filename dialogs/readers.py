@@ -325,7 +325,12 @@ def _gazetteer_village(s: str, ctx: DialogContext, township: str | None) -> str 
             return name
     for name in every:
         stem = _stem(name)
-        if len(stem) >= 2 and stem in s and not re.search(re.escape(stem) + r"(?:镇|乡)", s):
+        if len(stem) < 2 or stem not in s:
+            continue
+        # "芹池" / "芹池的" is 芹池村; "东关村" is not 东关社区, nor "北岭镇" a village: a name
+        # said with a kind of its own that differs is another place (registered as given).
+        kind = re.search(re.escape(stem) + r"(村|社区|居委会|庄|屯|寨|镇|乡|街道)", s)
+        if kind is None or name == stem + kind.group(1):
             return name
     return None
 
@@ -423,7 +428,7 @@ _RESIDENT_HINT = re.compile(
 )
 #: ... the surest of those, which outweigh an employer mentioned beside them.
 _RESIDENT_SURE = re.compile(
-    r"档次|每年.{0,6}(?:交|缴)|一年交|一年一交|按年交|村里.{0,4}收|村委|新农|农保|居民"
+    r"档次|每年.{0,6}(?:交|缴)|一年交|一年一交|按年交|村里.{0,4}(?:收|交|缴)|村委|新农|农保|居民"
 )
 #: ... employees (and the self-employed) in the employees' schemes: wages, an employer.
 _EMPLOYEE_HINT = re.compile(
@@ -434,6 +439,20 @@ _EMPLOYEE_HINT = re.compile(
 )
 #: Categories that only arise in the employees' schemes (a wage base, an employer's debts).
 _EMPLOYEE_CATEGORIES = frozenset({"contribution_base", "late_fee", "arrears", "labor_relation"})
+
+
+#: A sum paid or drawn each month at least this large is the employees' scheme: the
+#: residents' pension pays a few hundred yuan a month and is paid for once a year.
+EMPLOYEE_MONTHLY = 800.0
+_MONTHLY = re.compile(
+    r"(?:每月|每个月|一个月|月均|按月)[^，。,.；;]{0,8}?([0-9]{3,5}(?:\.[0-9]+)?|[一二三四五六七八九两][千仟][一二三四五六七八九]?(?:百)?)"
+)
+
+
+def _monthly_sum(text: str) -> float:
+    """The largest monthly sum said (养老金每月1800, 一个月扣六百), 0 when none."""
+    sums = [parse_number(m.group(1)) or 0.0 for m in _MONTHLY.finditer(text[:400])]
+    return max(sums, default=0.0)
 
 
 def resident_scheme(key: str, draft: Draft, text: str = "", *, settled: bool = False) -> str:
@@ -447,7 +466,11 @@ def resident_scheme(key: str, draft: Draft, text: str = "", *, settled: bool = F
         return key
     resident = "resident_pension" if key == "pension" else "resident_medical"
     said = f"{draft.description or ''}{text}"
-    employee = _EMPLOYEE_HINT.search(said) is not None or draft.category in _EMPLOYEE_CATEGORIES
+    employee = (
+        _EMPLOYEE_HINT.search(said) is not None
+        or draft.category in _EMPLOYEE_CATEGORIES
+        or _monthly_sum(said) >= EMPLOYEE_MONTHLY
+    )
     if employee:
         return resident if _RESIDENT_SURE.search(said) else key
     if draft.proxy or settled or _RESIDENT_HINT.search(said):

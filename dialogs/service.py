@@ -26,11 +26,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from backend.ports import CaseDesk, ConversationStore
-from dialogs import engine, understand
+from backend.ports import AttachmentPort, AttachmentReceipt, CaseDesk, ConversationStore
+from dialogs import engine
 from dialogs.context import DialogContext
 from dialogs.edge import clean_inbound
-from dialogs.messages import Choice, Inbound, Reply
+from dialogs.messages import Choice, Inbound, InboundAttachment, Reply
 from dialogs.state import ConversationState
 from nlu.types import Parse
 
@@ -44,6 +44,13 @@ MAX_TEXT = 4096
 INLINE_PARSE_CHARS = 300
 
 SORRY = "不好意思，系统开了个小差，请稍后再发一次。您之前填的内容都还在。"
+NOT_KEPT = "这个文件没能保存，请稍后重新发送，或者用文字说明。"
+
+#: The service's own notes in the saved state (beside ``ConversationState``'s fields, which
+#: ignore them): which drafts have uploads, and whether uploads wait for a report to start.
+SIDE = "_attachments"
+#: Draft keys remembered as having uploads (the latest few reports of a conversation).
+MAX_UPLOAD_KEYS = 5
 
 
 class Parser(Protocol):
@@ -60,12 +67,15 @@ class DialogueService:
         store: ConversationStore,
         context: DialogContext,
         clock: Callable[[], datetime] | None = None,
+        attachments: AttachmentPort | None = None,
     ) -> None:
         self.nlu = nlu
         self.desk = desk
         self.store = store
         self.context = context
         self.clock = clock or (lambda: datetime.now(UTC))
+        #: Where uploads are kept (``Inbound.uploads``); None: they are refused politely.
+        self.attachments = attachments
         self._expecting_known: tuple[Any, bool] | None = None
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -91,9 +101,15 @@ class DialogueService:
                     return []
                 return [reply_from_json(r) for r in t.replies]  # the crash ate the answer
             state = ConversationState.from_json(t.state)
+            side = _side(t.state)
+            if inbound.uploads:
+                # Stored here, under the conversation's lock: the report or case the upload
+                # belongs to is the one this conversation is at now.
+                inbound = await self._receive(state, inbound, side)
             await self._refresh_feedback(state, inbound)
             try:
-                state, replies = await self._turn(state, inbound, replay_allowed=True)
+                state, replies = await self._turn(state, inbound, replay_allowed=True, side=side)
+                await self._adopt(state, inbound, side)
             except Exception as exc:
                 if self.store.is_unavailable(exc):
                     raise
@@ -101,10 +117,12 @@ class DialogueService:
                 # it was, so nothing collected so far is lost.
                 log.exception("dialogue turn failed for %s:%s", inbound.channel, inbound.user_ref)
                 sorry = [Reply(SORRY)]
-                await t.finish(None, [reply_to_json(r) for r in sorry])
+                await t.finish(None, [reply_to_json(r, inbound.user_ref) for r in sorry])
                 return sorry
             merged = merge(replies)
-            await t.finish(state.to_json(), [reply_to_json(r) for r in merged])
+            saved = state.to_json()
+            saved[SIDE] = side
+            await t.finish(saved, [reply_to_json(r, inbound.user_ref) for r in merged])
             if t.done:
                 return []  # another copy of this message was handled meanwhile: it answers
         return merged
@@ -142,33 +160,44 @@ class DialogueService:
         return await asyncio.to_thread(self.parse, text, now, expecting)
 
     async def _turn(
-        self, state: ConversationState, inbound: Inbound, *, replay_allowed: bool
+        self,
+        state: ConversationState,
+        inbound: Inbound,
+        *,
+        replay_allowed: bool,
+        side: dict[str, Any] | None = None,
     ) -> tuple[ConversationState, list[Reply]]:
+        # One parse: the NLU classifies a correction's new value itself (``Parse.category``
+        # of a "correct" parse), so its tail is not parsed again.
         parse = await self._parse(inbound.text, inbound.received_at, engine.expecting(state))
-        tail = None
-        if understand.is_correction(inbound.text):
-            tail_text = understand.correction_tail(inbound.text)
-            if tail_text:
-                tail = await self._parse(tail_text, inbound.received_at)
-        result = engine.turn(state, inbound, parse, self.context, tail=tail)
+        result = engine.turn(state, inbound, parse, self.context)
         state, replies = result.state, list(result.replies)
         for effect in result.effects:
             if isinstance(effect, engine.Replay):
                 if replay_allowed and effect.text.strip():
-                    held = replace(inbound, text=effect.text, choice_id=None)
-                    state, more = await self._turn(state, held, replay_allowed=False)
+                    held = replace(
+                        inbound, text=effect.text, choice_id=None, attachments=(), uploads=()
+                    )
+                    state, more = await self._turn(state, held, replay_allowed=False, side=side)
                     replies.extend(more)
                 continue
-            outcome = await self._carry_out(effect, inbound)
+            outcome = await self._carry_out(effect, inbound, side)
             resolved = engine.resolve(state, effect, outcome, inbound, self.context)
             state = resolved.state
             replies.extend(resolved.replies)
         return state, replies
 
-    async def _carry_out(self, effect: engine.Effect, inbound: Inbound) -> Any:
+    async def _carry_out(
+        self, effect: engine.Effect, inbound: Inbound, side: dict[str, Any] | None = None
+    ) -> Any:
         try:
             if isinstance(effect, engine.OpenCase):
-                return await self.desk.open_case(effect.draft)
+                draft = effect.draft
+                if side is not None and draft.draft_key and draft.uploads is None:
+                    # The turn knows whether anything was kept with this draft: opening the
+                    # case then looks for uploads only when there are some.
+                    draft = replace(draft, uploads=draft.draft_key in side.get("keys", ()))
+                return await self.desk.open_case(draft)
             if isinstance(effect, engine.LookupCase):
                 return await self.desk.find_case(effect.number)
             if isinstance(effect, engine.ListMyCases):
@@ -183,6 +212,61 @@ class DialogueService:
             log.exception("dialogue effect %s failed", type(effect).__name__)
             return engine.Failed(str(exc))
         return engine.Failed("unknown effect")
+
+    async def _receive(
+        self, state: ConversationState, inbound: Inbound, side: dict[str, Any]
+    ) -> Inbound:
+        """Keep the message's uploads with the report being collected, the conversation's
+        latest case, or — nothing reported yet — until a report starts (``_adopt``); the turn
+        gets each as an ``InboundAttachment`` with the store's sentence."""
+        received = list(inbound.attachments)
+        target = engine.attachment_target(state, inbound)
+        for upload in inbound.uploads:
+            receipt = AttachmentReceipt(False, NOT_KEPT)
+            if self.attachments is not None:
+                try:
+                    if target is None:
+                        receipt = await self.attachments.receive(
+                            upload.payload, draft_key=loose_key(inbound)
+                        )
+                        side["loose"] = side.get("loose", False) or receipt.accepted
+                    elif target[0] == "draft":
+                        receipt = await self.attachments.receive(
+                            upload.payload, draft_key=target[1]
+                        )
+                        if receipt.accepted:
+                            _remember(side, target[1])
+                    else:
+                        receipt = await self.attachments.receive(
+                            upload.payload, case_number=target[1]
+                        )
+                except Exception as exc:
+                    if self.store.is_unavailable(exc):
+                        raise  # the whole message is handled again
+                    log.exception("keeping an upload of %s failed", inbound.channel)
+                    receipt = AttachmentReceipt(False, NOT_KEPT)
+            received.append(
+                InboundAttachment(
+                    upload.kind,
+                    receipt.accepted,
+                    receipt.sentence,
+                    upload.suggestions if receipt.accepted else (),
+                )
+            )
+        return replace(inbound, attachments=tuple(received), uploads=())
+
+    async def _adopt(
+        self, state: ConversationState, inbound: Inbound, side: dict[str, Any]
+    ) -> None:
+        """Uploads sent before anything was reported follow the report once one is open."""
+        if not side.get("loose") or self.attachments is None:
+            return
+        key = engine.current_draft_key(state, inbound)
+        if key is None:
+            return
+        if await self.attachments.adopt(loose_key(inbound), key):
+            _remember(side, key)
+        side["loose"] = False
 
     async def _refresh_feedback(self, state: ConversationState, inbound: Inbound) -> None:
         """Closed cases awaiting a verdict, asked about when no report is in progress."""
@@ -200,6 +284,30 @@ class DialogueService:
         ]
 
 
+def loose_key(inbound: Inbound) -> str:
+    """Where uploads wait when nothing has been reported yet (the next report adopts them)."""
+    return f"{inbound.channel}:{inbound.user_ref}:loose"
+
+
+def _side(saved: dict[str, Any] | None) -> dict[str, Any]:
+    """The service's notes in a saved state (fresh ones for a state without them)."""
+    value = (saved or {}).get(SIDE)
+    if not isinstance(value, dict):
+        return {"keys": [], "loose": False}
+    keys = value.get("keys")
+    return {
+        "keys": [str(k) for k in keys][-MAX_UPLOAD_KEYS:] if isinstance(keys, list) else [],
+        "loose": bool(value.get("loose")),
+    }
+
+
+def _remember(side: dict[str, Any], draft_key: str) -> None:
+    keys: list[str] = side.setdefault("keys", [])
+    if draft_key not in keys:
+        keys.append(draft_key)
+        del keys[:-MAX_UPLOAD_KEYS]
+
+
 def merge(replies: list[Reply]) -> list[Reply]:
     """All of a turn's texts as one message; the choices of the last part (the open question)."""
     texts = [r.text for r in replies if r.text]
@@ -208,8 +316,13 @@ def merge(replies: list[Reply]) -> list[Reply]:
     return [Reply("\n\n".join(texts), replies[-1].choices)]
 
 
-def reply_to_json(reply: Reply) -> dict[str, Any]:
-    return {"text": reply.text, "choices": [[c.id, c.label] for c in reply.choices]}
+def reply_to_json(reply: Reply, to: str | None = None) -> dict[str, Any]:
+    """A reply as stored with its message; ``to``: the user it is for (so that an answer lost
+    in a crash can be re-sent by the sweeper without the inbound message)."""
+    data: dict[str, Any] = {"text": reply.text, "choices": [[c.id, c.label] for c in reply.choices]}
+    if to is not None:
+        data["to"] = to
+    return data
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:

@@ -72,13 +72,15 @@ ABOUT_THE_CASE = re.compile(
     r"材料|编号|进度|快点|快些|加急|催|什么时候|啥时候|多久|几天|结果|钱.{0,4}(?:到|退|拿|给)"
     r"|要我(?:去|做|带|交)|还要我|去哪|找谁办|谁来办|谁给办"
 )
+
+
 def objection(text: str) -> bool:
     """ "俺不服", "对处理结果有异议", "不满意，钱还是没到账": said of a case, never a new report
     (the first clause, or a short message, decides)."""
     head = re.split(r"[，,。！!？?；;\s]", text.strip(), maxsplit=1)[0]
-    return understand.is_objection(head) or (
-        len(understand.squeeze(text)) <= 30 and understand.is_objection(text)
-    )
+    if understand.OBJECTION.search(head):
+        return True
+    return len(understand.squeeze(text)) <= 30 and understand.OBJECTION.search(text) is not None
 
 
 WITHDRAW = re.compile(r"撤回|撤销|不想反映了|不告了|不要办了|不用办了")
@@ -93,7 +95,13 @@ def after_case(s: Step) -> bool:
         return True
     objects = objection(s.text)
     judged = [n for n in s.st.judged if n in s.st.opened]
-    if judged and (objects or AFTER_CASE_WORRY.search(s.text)) and len(s.text) <= 60:
+    # Of a closed case, any dissatisfied word short of a new story is about it ("钱还是没到账").
+    about_closed = len(understand.squeeze(s.text)) <= 30 and understand.is_objection(s.text)
+    if (
+        judged
+        and (objects or about_closed or AFTER_CASE_WORRY.search(s.text))
+        and len(s.text) <= 60
+    ):
         # A closed case (its verdict recorded here): the routes, never "will be answered".
         s.say(texts.objection_again(s.ctx, judged[-1]))
         return True

@@ -209,6 +209,8 @@ def why_needed(slot: str) -> str:
 
 def left_to_staff(labels: list[str]) -> str:
     return f"好的，{'、'.join(labels)}先空着，工作人员联系您时再核实。"
+
+
 NOT_UNDERSTOOD = "不好意思，没太看明白。"
 FULL_NAME_PLEASE = "登记需要身份证上的全名，比如“李德福”，麻烦再说一下。"
 CANCEL_ASK = "确定不反映了吗？已经填的内容会删掉。"

@@ -156,14 +156,17 @@ _DISSATISFIED = re.compile(
     r"|异议|不服|不认可|不认同|不接受|不同意(?:这个|处理|结果|答复)?|不公平|不合理|不公道|糊弄|敷衍"
     r"|没(?:有)?解决|没给解决|解决不了|不给解决|还是没|还没(?:到账|退|解决|给|办)|没(?:有)?到账"
     r"|没(?:有)?退|不退|没(?:有)?收到|差评|不行|太少|才(?:给|退|报|补)?了?这么点|这么点"
-    r"|要(?:申请)?(?:复议|仲裁|起诉|上诉)|去告|要告|我要投诉|再投诉"
+    r"|要(?:申请)?(?:复议|仲裁|起诉|上诉)|去告|要告|告(?:他们|你们)|法院|我要投诉|再投诉"
+    r"|不怎么样|不咋(?:地|样)|不咋的|差劲|太差|太慢|拖了|不认(?!真)|(?<![没无])有意见|(?<![没无有])意见(?!都没|没有)"
+    r"|说不上满意|不对|错了|算错"
 )
 _BASICALLY = re.compile(
     r"基本满意|基本上满意|基本上还行|还算满意|比较满意|大体满意|总体满意|还行|一般|凑合|还可以"
     r"|马马虎虎|过得去|差不多吧|勉强|将就"
 )
 _SATISFIED = re.compile(
-    r"满意|挺好|很好|不错|解决了|办好了|收到了|到账了|退回来了|没问题|没意见|感谢|谢谢|好评|点赞"
+    r"满意|挺好|很好|不错|解决了|办好了|收到了|到账了|退回来了|没问题|没意见|没有意见|没啥意见"
+    r"|没什么意见|感谢|谢谢|好评|点赞"
 )
 #: The order of the closing notice's question (满意 / 基本满意 / 不满意): "3" answers it.
 VERDICT_ORDER = ("satisfied", "basically_satisfied", "dissatisfied")
@@ -376,6 +379,14 @@ def verdict(text: str, *, numbered: bool = False) -> str | None:
 def is_objection(text: str) -> bool:
     """ "俺对处理结果有异议", "不服", "还是没到账": dissatisfied with how a case ended."""
     return verdict(text) == "dissatisfied"
+
+
+#: An objection said outright: "有异议", "不服", "不满意", "要复议". Unlike the wider
+#: dissatisfied words ("错了", "没到账") these never start a new report, so they are read as
+#: about the user's case whenever one is on record.
+OBJECTION = re.compile(
+    r"异议|不服|不满意|不太满意|不认可|不接受|复议|仲裁|起诉|上诉|法院|(?<![没无])有意见|不公平|不合理"
+)
 
 
 def is_correction(text: str) -> bool:

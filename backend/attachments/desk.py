@@ -109,7 +109,7 @@ class AttachmentDesk:
         self, session: AsyncSession, draft_key: str | None, case_id: int, event_id: int | None
     ) -> AttachmentCounts:
         return await records.attach_draft_uploads(
-            session, draft_key, case_id, event_id=event_id, now=self.clock()
+            session, draft_key, case_id, event_id=event_id, now=self.clock(), new_case=False
         )
 
     # --- staff ------------------------------------------------------------------------------

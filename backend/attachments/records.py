@@ -219,20 +219,29 @@ async def attach_draft_uploads(
     *,
     event_id: int | None = None,
     now: datetime | None = None,
+    new_case: bool = True,
 ) -> AttachmentCounts:
     """Move a draft's uploads to the case being opened, in the CALLER's transaction (the
     intake calls this after flushing the case and its register event, before commit).
-    Returns what the case now carries from the draft (for the staff push)."""
+    Returns what the case now carries from the draft (for the staff push). One statement
+    (``UPDATE … RETURNING``) for a case being opened (``new_case``: it holds nothing else);
+    no statement at all when ``draft_key`` is None (the dialogue kept no upload)."""
     counts = AttachmentCounts()
     key = _clip((draft_key or "").strip(), 64)
     if not key:
         return counts
     when = now or datetime.now(UTC)
-    await s.execute(
+    moved = await s.execute(
         sa.update(Attachment)
         .where(col(Attachment.draft_key) == key, col(Attachment.case_id).is_(None))
         .values(case_id=case_id, event_id=event_id, attached_at=when)
+        .returning(col(Attachment.kind))
+        .execution_options(synchronize_session=False)
     )
+    if new_case:
+        for (kind,) in moved.all():
+            counts.add(kind)
+        return counts
     rows = await s.execute(
         sa.select(col(Attachment.kind), sa.func.count())
         .where(col(Attachment.case_id) == case_id)
@@ -241,6 +250,24 @@ async def attach_draft_uploads(
     for kind, n in rows.all():
         counts.add(kind, int(n))
     return counts
+
+
+async def adopt_uploads(db: Database, from_key: str, to_key: str) -> int:
+    """Uploads kept under ``from_key`` and not yet with a case now belong to the draft
+    ``to_key`` (a photo sent before the story: it follows the report that starts after it).
+    Returns how many moved."""
+    old, new = _clip(from_key.strip(), 64), _clip(to_key.strip(), 64)
+    if not old or not new or old == new:
+        return 0
+    async with db.session(write=True) as s:
+        done = await s.execute(
+            sa.update(Attachment)
+            .where(col(Attachment.draft_key) == old, col(Attachment.case_id).is_(None))
+            .values(draft_key=new)
+            .execution_options(synchronize_session=False)
+        )
+        await s.commit()
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def attach_draft_to_case(db: Database, draft_key: str, *, now: datetime) -> AttachmentCounts:
@@ -270,7 +297,9 @@ async def attach_draft_to_case(db: Database, draft_key: str, *, now: datetime) -
             s.add(event)
             await s.flush()
             event_id = event.id
-        counts = await attach_draft_uploads(s, key, case.id, event_id=event_id, now=now)
+        counts = await attach_draft_uploads(
+            s, key, case.id, event_id=event_id, now=now, new_case=False
+        )
         await s.commit()
     return counts
 

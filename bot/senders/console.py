@@ -1,6 +1,8 @@
 """ConsoleSender: prints a notification the way it would be pushed to staff (demo, logs).
 
-Title, summary with ID numbers and phones masked, due date and the action buttons as labels.
+Title, summary, due date and the action buttons as labels. Masking follows the one rule of
+``backend.notifications.shown``: staff pushes masked, notices to the complainant or to the
+grid worker who filed as written.
 """
 
 from __future__ import annotations
@@ -8,16 +10,16 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from backend.notifications import Notification
-from identifiers.masking import mask_text
+from backend.notifications import Notification, shown
 
 
 def render_notification(note: Notification) -> str:
     """The push as plain text: what the console prints and what tests compare."""
     number = note.case_number
-    lines = [f"【{note.title}】" + (f" {number}" if number and number not in note.title else "")]
+    title = shown(note, note.title)
+    lines = [f"【{title}】" + (f" {number}" if number and number not in note.title else "")]
     lines.append(f"致：{note.recipient}（{note.channel}）")
-    lines += [f"  {line}" for line in mask_text(note.text).splitlines() if line.strip()]
+    lines += [f"  {line}" for line in shown(note, note.text).splitlines() if line.strip()]
     if note.due_label and note.due_label not in note.text:
         lines.append(f"  办理时限：{note.due_label}")
     if note.actions:

@@ -10,7 +10,7 @@ import logging
 import sys
 from typing import Protocol, TextIO
 
-from backend.notifications import Notification, PermanentSendError
+from backend.notifications import Notification, PermanentSendError, shown
 from identifiers.masking import mask_phone
 from identifiers.phone import phone_digits
 
@@ -40,7 +40,9 @@ class SmsSender:
             raise PermanentSendError(
                 f"不是手机号码，不能发短信：{mask_phone(notification.recipient)}"
             )
-        await self._gateway.send_sms(digits, notification.text, notification.dedup_key)
+        # A villager's own notice is shown as written (``shown``); anything else masked.
+        text = shown(notification, notification.text)
+        await self._gateway.send_sms(digits, text, notification.dedup_key)
 
 
 class ConsoleSmsGateway:

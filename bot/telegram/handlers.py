@@ -9,7 +9,12 @@ Who is who:
   read from the replied-to message);
 - everyone else talks to the dialogue, one to one with the bot (``user_ref`` = chat id). In
   groups (agency staff chats) only staff are answered; a non-staff user pressing a staff
-  button or using a staff command is refused and nothing changes.
+  button or using a staff command is refused and nothing changes;
+- a grid worker's 已转告 (the button ``relayed:<case>`` on their notice, or the words
+  「已转告 案件号」) is recorded on the case (``bot.relay``) — never a turn of the dialogue;
+- photos, documents, voice and video (with their caption) are downloaded (``getFile``),
+  checked and read (OCR) by ``bot.media`` and handed to the dialogue as ``Inbound.uploads``:
+  its turn keeps them with the report or the case and answers with the store's sentence.
 
 Exactly-once effects with at-least-once delivery: nothing is marked "seen" before it is
 handled. A resident's message is marked handled by the dialogue in the same transaction as
@@ -41,7 +46,13 @@ from telegram.ext import (
     filters,
 )
 
+from backend.attachments.limits import UNKNOWN_KIND
 from backend.db import is_unavailable
+from backend.ports import CaseDesk
+from bot.media import DownloadFailed
+from bot.media import telegram as media
+from bot.media.port import download_failed, prepare
+from bot.relay import relay_reply, relay_target
 from bot.telegram.render import (
     GRID_PROMPT,
     MAX_TEXT,
@@ -52,7 +63,7 @@ from bot.telegram.render import (
 )
 from bot.telegram.sending import AnswerNotDelivered, answer
 from dialogs.edge import MAX_NAME, clean_optional, clean_text
-from dialogs.messages import Inbound, InboundHandler, Reply
+from dialogs.messages import Inbound, InboundAttachment, InboundHandler, InboundUpload, Reply
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +95,6 @@ COMMAND_WORDS = {"start": "你好", "help": "帮助", "cancel": "取消", "statu
 #: What the bot hears when a user shares their contact after /grid (a grid worker's check).
 CONTACT_TEXT = "我是网格员"
 
-ONLY_TEXT = "目前只能处理文字消息，请用文字说说您遇到的问题。"
 NOT_STAFF_BUTTON = "只有登记的工作人员可以办理案件，您的操作没有生效。"
 OWN_CONTACT = "请点“分享我的手机号”按钮分享您本人的号码，不要转发别人的名片。"
 ALREADY_DONE = "这个按钮已经点过了。"
@@ -145,8 +155,14 @@ class UpdateTranslator:
         ledger: Ledger,
         clock: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        desk: CaseDesk | None = None,
+        photo_reader: Any | None = None,
     ) -> None:
         self._dialogue = dialogue
+        #: Reads photos into suggestions (``bot.media.ocr.PhotoReader``; None: not read).
+        self._reader = photo_reader
+        #: Where a grid worker's 已转告 is recorded (``bot.relay``); None: not offered.
+        self._desk = desk
         self._staff = staff
         self._ledger = ledger
         self._clock = clock
@@ -200,6 +216,12 @@ class UpdateTranslator:
         if command == "grid":
             await self._send_out(context.bot, chat.id, [Outgoing(GRID_PROMPT, contact_keyboard())])
             return
+        if command is None and self._desk is not None and relay_target(text, None) is not None:
+            # 「已转告 YC-…」 as the grid worker's notice asks: recorded, not a new report.
+            await self._relay(
+                context.bot, update, chat.id, text=text, choice_id=None, key=str(update.update_id)
+            )
+            return
         if command is not None:
             text = COMMAND_WORDS.get(command, text)
         await self._to_dialogue(
@@ -227,8 +249,40 @@ class UpdateTranslator:
         )
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.message is not None:
-            await self._send_out(context.bot, update.message.chat.id, [Outgoing(ONLY_TEXT)])
+        """A photo, document, voice or video (with its caption) in a private chat: fetched,
+        checked, read (photos, OCR) and handed to the dialogue, which keeps it with the
+        report or the case; refused ones get their sentence, and nothing else is lost."""
+        msg = update.message
+        if msg is None:
+            return
+        found = media.media_of(msg)
+        if found is None:
+            # A sticker, a location, a poll …: nothing to keep.
+            await self._send_out(context.bot, msg.chat.id, [Outgoing(UNKNOWN_KIND)])
+            return
+        item: InboundAttachment | InboundUpload | None
+        try:
+            got = await media.receive(
+                context.bot,
+                msg,
+                user_ref=str(msg.chat.id),
+                message_key=str(update.update_id),
+                received_at=msg.date,
+            )
+        except DownloadFailed:
+            item = download_failed(found.kind)
+        else:
+            item = await prepare(got, kind=found.kind, reader=self._reader, now=msg.date)
+        await self._to_dialogue(
+            context.bot,
+            update,
+            msg.chat.id,
+            text=clean_text(msg.caption or ""),
+            received_at=msg.date,
+            key=update.update_id,
+            attachments=(item,) if isinstance(item, InboundAttachment) else (),
+            uploads=(item,) if isinstance(item, InboundUpload) else (),
+        )
 
     async def _to_dialogue(
         self,
@@ -243,6 +297,8 @@ class UpdateTranslator:
         remove_keyboard: bool = False,
         choice_id: str | None = None,
         before_answer: Callable[[list[Reply]], Awaitable[None]] | None = None,
+        attachments: tuple[InboundAttachment, ...] = (),
+        uploads: tuple[InboundUpload, ...] = (),
     ) -> list[Reply]:
         """One turn of the dialogue and its answer; the replies ([] for a duplicate).
         ``before_answer`` runs between the turn and the sending (a button's acknowledgement)."""
@@ -256,6 +312,8 @@ class UpdateTranslator:
             choice_id=choice_id,
             contact_phone=clean_optional(contact_phone, 32),
             display_name=clean_optional(user.full_name, MAX_NAME) if user else None,
+            attachments=attachments,
+            uploads=uploads,
         )
         tracked = getattr(self._dialogue, "handle_tracked", None)
         replies: list[Reply] = await (tracked or self._dialogue.handle)(inbound)
@@ -271,6 +329,45 @@ class UpdateTranslator:
             except Exception as exc:  # best effort: the answer went out, so the update is done
                 log.warning("telegram: could not record the answer to %s: %s", key, exc)
         return replies
+
+    async def _relay(
+        self,
+        bot: Bot,
+        update: Update,
+        chat_id: int,
+        *,
+        text: str,
+        choice_id: str | None,
+        key: str,
+        query: CallbackQuery | None = None,
+        message: Message | None = None,
+    ) -> None:
+        """A grid worker's 已转告 (the button ``relayed:<case>`` or the typed words): recorded
+        on the case once (only by the grid worker who filed it) and confirmed; never a turn
+        of the dialogue. Marked handled after it is recorded, like a staff action."""
+        assert self._desk is not None
+        ledger_key = f"relay:{key}"[:200]
+        if await self._ledger.is_done("telegram_update", ledger_key):
+            if query is not None:
+                await self._answer(query, ALREADY_DONE)
+            return
+        user = update.effective_user
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_ref=str(chat_id),
+            text=text,
+            message_id=ledger_key,
+            received_at=self._clock(),
+            choice_id=choice_id,
+            display_name=clean_optional(user.full_name, MAX_NAME) if user else None,
+        )
+        replies = await relay_reply(self._desk, inbound) or []
+        await self._ledger.mark_done("telegram_update", ledger_key)
+        if query is not None:
+            await self._answer(query)
+            if message is not None:
+                await self._mark_chosen(message, text or "已转告")
+        await self._send(bot, chat_id, replies)
 
     # --- buttons -------------------------------------------------------------------------
 
@@ -288,6 +385,18 @@ class UpdateTranslator:
             await self._answer(query)
             return
         label = _label_of(message, data)
+        if self._desk is not None and relay_target("", data) is not None:
+            await self._relay(
+                context.bot,
+                update,
+                chat_id,
+                text=label or "",
+                choice_id=data,
+                key=_press_key(query, data),
+                query=query,
+                message=message,
+            )
+            return
 
         async def acknowledge(replies: list[Reply]) -> None:
             if not replies:

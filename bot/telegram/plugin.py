@@ -37,10 +37,12 @@ from telegram.ext import Application
 from backend.config import ConfigError
 from backend.notifications import Sender
 from backend.settings import secret_value
+from bot.media.telegram import file_base_url
 from bot.telegram.handlers import StaffDesk, UpdateTranslator, retryable
-from bot.telegram.sending import TelegramSender
+from bot.telegram.render import Outgoing, reply_messages
+from bot.telegram.sending import TelegramSender, answer, chat_id
 from bot.telegram.transport import AiohttpRequest
-from dialogs.messages import InboundHandler
+from dialogs.messages import InboundHandler, Reply
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,8 @@ class TelegramPlugin:
             Application.builder()
             .token(token)
             .base_url(settings.telegram_api_base)
+            # Photos, voice and files are downloaded from the same server (tests: the fake).
+            .base_file_url(file_base_url(settings.telegram_api_base))
             # Bot API calls over aiohttp (bot.telegram.transport): a quarter of httpx's CPU.
             .request(AiohttpRequest())
             .get_updates_request(
@@ -114,6 +118,8 @@ class TelegramPlugin:
             ledger=ctx.conversations,
             clock=ctx.clock,
             sleep=sleep,
+            desk=getattr(ctx, "cases", None),
+            photo_reader=getattr(ctx, "photo_reader", None),
         )
         self.translator.register(self.application)
         self._poller: asyncio.Task[None] | None = None
@@ -125,6 +131,17 @@ class TelegramPlugin:
 
     def senders(self) -> list[Sender]:
         return [TelegramSender(self.application.bot)]
+
+    def resenders(self) -> dict[str, Callable[[str, list[Reply]], Awaitable[None]]]:
+        """How a stored answer that never went out is sent again (``bot.server``'s sweeper)."""
+        return {"telegram": self._resend}
+
+    async def _resend(self, user_ref: str, replies: list[Reply]) -> None:
+        out: list[Outgoing] = []
+        for reply in replies:
+            out += reply_messages(reply)
+        await self.application.bot.initialize()
+        await answer(self.application.bot, chat_id(user_ref), out, strict=True)
 
     def setup_routes(self, app: web.Application) -> None:
         if self.webhook_url:

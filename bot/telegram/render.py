@@ -21,9 +21,8 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from backend.notifications import Notification
+from backend.notifications import Notification, is_personal, shown
 from dialogs.messages import Choice, Reply
-from identifiers.masking import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +38,6 @@ GRID_PROMPT = (
     "网格员您好！请点下面的“分享我的手机号”按钮，核对您在县里登记的网格员身份，"
     "核对后就可以帮群众代办反映了。"
 )
-
-#: Notification kinds addressed to the complainant: their own data, not masked.
-COMPLAINANT_KINDS = frozenset({"to_complainant"})
 
 #: Case numbers as the county issues them: ``YC-2026-000123``.
 CASE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,8}-\d{4}-\d{1,9}(?!\d)")
@@ -124,28 +120,30 @@ def reply_messages(reply: Reply, *, remove_keyboard: bool = False) -> list[Outgo
 
 
 def notification_messages(note: Notification) -> list[Outgoing]:
-    """An outbox notification: staff get masked text with the case buttons (受理/移送/详情,
-    ``callback_data`` "accept:<case>"…); the complainant gets the text as it is."""
-    if note.kind in COMPLAINANT_KINDS:
-        lines = (
-            [note.title, note.text] if note.title and note.title not in note.text else [note.text]
-        )
-        return [Outgoing(c) for c in split_text("\n".join(lines))]
-    body = mask_text(note.text)
-    lines = [f"【{mask_text(note.title)}】"]
+    """An outbox notification. Staff get the masked text with the case buttons (受理/移送/
+    详情, ``callback_data`` "accept:<case>"…); the complainant and the grid worker who filed
+    get the text as written (``backend.notifications.shown``), with their own buttons (已转告:
+    "relayed:<case>")."""
     number = note.case_number
-    if number and number not in note.title and number not in body:
-        # Staff answer a notification by replying to it: the case number must be in it.
-        lines.append(f"案件号：{number}")
-    lines.append(body)
-    if note.due_label and note.due_label not in body:
-        lines.append(f"办理时限：{note.due_label}")
     choices = (
         tuple(Choice(f"{action}:{number}", label) for action, label in note.actions)
         if number
         else ()
     )
     markup, _ = inline_keyboard(choices)
+    if is_personal(note):
+        lines = (
+            [note.title, note.text] if note.title and note.title not in note.text else [note.text]
+        )
+    else:
+        body = shown(note, note.text)
+        lines = [f"【{shown(note, note.title)}】"]
+        if number and number not in note.title and number not in body:
+            # Staff answer a notification by replying to it: the case number must be in it.
+            lines.append(f"案件号：{number}")
+        lines.append(body)
+        if note.due_label and note.due_label not in body:
+            lines.append(f"办理时限：{note.due_label}")
     chunks = split_text("\n".join(lines))
     out = [Outgoing(c) for c in chunks[:-1]]
     out.append(Outgoing(chunks[-1], markup))

@@ -153,6 +153,11 @@ class WeComApi:
 
     # --- transport ---------------------------------------------------------------------
 
+    @property
+    def base(self) -> str:
+        """The API base URL (``…/cgi-bin``), e.g. for ``media/get`` downloads."""
+        return self._base
+
     async def _request(
         self, method: str, path: str, params: dict[str, str], payload: Any = None
     ) -> dict[str, Any]:

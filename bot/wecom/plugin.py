@@ -6,6 +6,12 @@ Routes (on the shared aiohttp server):
 - ``/wecom/kf``: 微信客服's callback — residents; a ``kf_msg_or_event`` event makes us pull
   the new messages with ``kf/sync_msg`` and answer each turn with ONE ``kf/send_msg``.
 
+Images, voice, video and files (微信客服 ``msgtype``, the app's ``MediaId``) are fetched with
+``media/get`` and handed to the dialogue as ``Inbound.uploads`` (``bot.media``); a grid
+worker's 「已转告 案件号」 (or the menu item ``relayed:<case>``) is recorded on the case
+(``bot.relay``). A dialogue answer is marked delivered once sent; one lost in a crash is
+re-sent by the server's sweeper (``resenders``).
+
 GET verifies the URL (decrypted echostr). POST first checks what it can without the body (the
 query's signature, timestamp and nonce are present and well formed, the declared length is
 small), then reads at most ``MAX_CALLBACK_BYTES`` within ``BODY_TIMEOUT``, verifies the
@@ -34,23 +40,28 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from backend.attachments.limits import UNKNOWN_KIND
 from backend.db import is_unavailable
 from backend.notifications import Sender
 from backend.settings import secret_value
+from bot.media import DownloadFailed
+from bot.media import wecom as media
+from bot.media.port import download_failed, prepare
+from bot.relay import relay_reply, relay_target
 from bot.wecom.api import WeComApi
 from bot.wecom.crypto import SignatureError, WeComCryptoError, WXBizMsgCrypt
 from bot.wecom.cursors import CursorStore
 from bot.wecom.senders import WeComAppSender, WeComKfSender, WeComRobotSender
 from bot.wecom.xml import CallbackMessage, XmlError, parse_envelope, parse_message
 from dialogs.edge import clean_text
-from dialogs.messages import Inbound, InboundHandler, Reply
+from dialogs.messages import Inbound, InboundAttachment, InboundHandler, InboundUpload, Reply
 from identifiers import small_int
 
 log = logging.getLogger(__name__)
@@ -75,8 +86,10 @@ _NONCE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 #: Timestamps accepted from messages (seconds): 2000-01-01 … 2100-01-01.
 _SANE_TIME = (946_684_800, 4_102_444_800)
 
-ONLY_TEXT = "目前只能处理文字消息，请用文字说说您遇到的问题。"
-WELCOME_TAIL = "请直接用文字说说您遇到的问题，我帮您登记并转给负责的部门办理。"
+WELCOME_TAIL = (
+    "请直接用文字说说您遇到的问题，我帮您登记并转给负责的部门办理；"
+    "有收据、通知书的照片也可以发过来。"
+)
 
 
 def configured(settings: Any) -> bool:
@@ -418,10 +431,33 @@ class WeComPlugin:
         await self._remember_kf_user(user, open_kfid)
         received = self._moment(item.get("send_time"))
         if msgtype != "text":
-            store = self._ctx.conversations
-            if not await store.is_done(KF_CHANNEL + "_other", msgid):
-                await self.api().kf_send_text(user, open_kfid, ONLY_TEXT)
-                await store.mark_done(KF_CHANNEL + "_other", msgid)
+            found = media.media_of_kf(item)
+            if found is None:  # a location, a link, a mini program …: nothing to keep
+                store = self._ctx.conversations
+                if not await store.is_done(KF_CHANNEL + "_other", msgid):
+                    await self.api().kf_send_text(user, open_kfid, UNKNOWN_KIND)
+                    await store.mark_done(KF_CHANNEL + "_other", msgid)
+                return
+            api = self.api()
+            try:
+                got = await media.receive_kf(
+                    self._session(), api.base, api.kf_token, item, received_at=received
+                )
+            except DownloadFailed:
+                picked: InboundAttachment | InboundUpload | None = download_failed(found.kind)
+            else:
+                picked = await prepare(got, kind=found.kind, reader=self._reader(), now=received)
+            media_in = Inbound(
+                channel=KF_CHANNEL,
+                user_ref=user,
+                text="",
+                message_id=msgid,
+                received_at=received,
+                attachments=(picked,) if isinstance(picked, InboundAttachment) else (),
+                uploads=(picked,) if isinstance(picked, InboundUpload) else (),
+            )
+            if await self._kf_answer(user, open_kfid, await self._handler.handle(media_in)):
+                await self._delivered(media_in)
             return
         text = item.get("text") or {}
         if not isinstance(text, dict):
@@ -434,15 +470,77 @@ class WeComPlugin:
             received_at=received,
             choice_id=clean_text(str(text["menu_id"]), 64) if text.get("menu_id") else None,
         )
-        reply = merge(await self._handler.handle(inbound))
-        if reply is None:
+        if relay_target(inbound.text, inbound.choice_id) is not None:
+            await self._kf_answer(user, open_kfid, await self._relay(inbound, f"kf:{msgid}"))
             return
+        if await self._kf_answer(user, open_kfid, await self._handler.handle(inbound)):
+            await self._delivered(inbound)
+
+    async def _kf_answer(self, user: str, open_kfid: str, replies: list[Reply]) -> bool:
+        """One turn's replies as ONE kf/send_msg (a menu when there are choices); True when
+        something was sent."""
+        reply = merge(replies)
+        if reply is None:
+            return False
         if reply.choices:
             await self.api().kf_send_menu(
                 user, open_kfid, reply.text, [(c.id, c.label) for c in reply.choices]
             )
         else:
             await self.api().kf_send_text(user, open_kfid, reply.text)
+        return True
+
+    async def _delivered(self, inbound: Inbound) -> None:
+        """The turn's answer went out: a stored answer no sweeper needs to re-send."""
+        delivered = getattr(self._handler, "delivered", None)
+        if delivered is None:
+            return
+        try:
+            await delivered(inbound)
+        except Exception as exc:  # the answer did go out; at worst it is re-sent once
+            log.warning("wecom: could not record the answer to %s: %s", inbound.message_id, exc)
+
+    # --- answers lost in a crash (``bot.server``'s sweeper) -------------------------------
+
+    def resenders(self) -> dict[str, Callable[[str, list[Reply]], Awaitable[None]]]:
+        """Per channel, how a stored answer that never went out is sent again."""
+        out: dict[str, Callable[[str, list[Reply]], Awaitable[None]]] = {}
+        s = self._ctx.settings
+        if secret_value(s.wecom_kf_secret):
+            out[KF_CHANNEL] = self._resend_kf
+        if secret_value(s.wecom_secret):
+            out[APP_CHANNEL] = self._resend_app
+        return out
+
+    async def _resend_kf(self, user: str, replies: list[Reply]) -> None:
+        open_kfid = await self._cursors.get(f"kf_user:{user}") or self._open_kfid
+        if not open_kfid:
+            log.warning("wecom kf: no 微信客服 account known for %s, answer not re-sent", user)
+            return
+        await self._kf_answer(user, open_kfid, replies)
+
+    async def _resend_app(self, userid: str, replies: list[Reply]) -> None:
+        reply = merge(replies)
+        if reply is not None:
+            await self.api().send_text(userid, render_text(reply))
+
+    def _session(self) -> aiohttp.ClientSession:
+        self.api()
+        assert self._http is not None
+        return self._http
+
+    def _reader(self) -> Any | None:
+        return getattr(self._ctx, "photo_reader", None)
+
+    async def _relay(self, inbound: Inbound, key: str) -> list[Reply]:
+        """A grid worker's 已转告 (``bot.relay``): recorded on the case once — only by the grid
+        worker who filed it — and confirmed; never a turn of the dialogue ([] for a repeat)."""
+        store = self._ctx.conversations
+        if await store.is_done("wecom_relay", key):
+            return []
+        replies = await relay_reply(self._ctx.cases, inbound) or []
+        await store.mark_done("wecom_relay", key)
+        return replies
 
     def _moment(self, value: Any) -> datetime:
         """A Unix time from WeChat Work as a datetime; now when it is missing or absurd."""
@@ -460,12 +558,21 @@ class WeComPlugin:
 
     async def _app_message(self, msg: CallbackMessage) -> None:
         """Handle one app callback (durably) and send the answer in the background."""
-        if msg.msg_type != "text" or not msg.from_user:
-            return  # events (enter_agent, …) and media: nothing to do
+        if not msg.from_user or msg.msg_type in ("event", ""):
+            return  # events (enter_agent, …): nothing to do
         userid = clean_text(msg.from_user, 200)
-        content = clean_text(msg.content)
+        content = clean_text(msg.content) if msg.msg_type == "text" else ""
         received = self._moment(msg.create_time)
         staff = self._staff.staff_for(APP_CHANNEL, userid)
+        dialogue = False  # the replies are a dialogue turn's (stored until delivered)
+        picked: InboundAttachment | InboundUpload | None = None
+        if msg.msg_type != "text":
+            found = media.media_of_app(msg.fields)
+            if staff is not None or found is None:
+                # Staff work with text commands; a location or a link is nothing to keep.
+                self.spawn(self._send_app(userid, UNKNOWN_KIND))
+                return
+            picked = await self._app_media(msg, userid, found.kind, received)
         store = self._ctx.conversations
         if staff is not None:
             key = f"app:{msg.dedup_key()}"
@@ -485,17 +592,45 @@ class WeComPlugin:
                 received_at=received,
                 contact_phone=worker.phone if worker is not None else None,
                 display_name=worker.name if worker is not None else None,
+                attachments=(picked,) if isinstance(picked, InboundAttachment) else (),
+                uploads=(picked,) if isinstance(picked, InboundUpload) else (),
             )
-            replies = await self._handler.handle(inbound)
+            if picked is None and relay_target(content, None) is not None:
+                replies = await self._relay(inbound, f"app:{msg.dedup_key()}")
+            else:
+                replies = await self._handler.handle(inbound)
+                dialogue = True
         reply = merge(replies)
         if reply is None:
             return
         if staff is not None:
             await self._cursors.set(f"app_menu:{userid}", json.dumps([c.id for c in reply.choices]))
-        self.spawn(self._send_app(userid, render_text(reply)))
+        turn = inbound if dialogue else None
+        self.spawn(self._send_app(userid, render_text(reply), turn))
 
-    async def _send_app(self, userid: str, text: str) -> None:
+    async def _app_media(
+        self, msg: CallbackMessage, userid: str, kind: str, received: datetime
+    ) -> InboundAttachment | InboundUpload | None:
+        """A member's image, voice, video or file (``media/get`` with the app's token)."""
+        api = self.api()
+        try:
+            got = await media.receive_app(
+                self._session(),
+                api.base,
+                api.app_token,
+                msg.fields,
+                user_ref=userid,
+                message_key=msg.msg_id or msg.dedup_key(),
+                received_at=received,
+            )
+        except DownloadFailed:
+            return download_failed(kind)
+        return await prepare(got, kind=kind, reader=self._reader(), now=received)
+
+    async def _send_app(self, userid: str, text: str, turn: Inbound | None = None) -> None:
         await self.api().send_text(userid, text)
+        if turn is not None:
+            await self._delivered(turn)
 
     def _grid_worker(self, userid: str) -> Any | None:
         for worker in getattr(self._ctx.county, "grid_workers", ()):

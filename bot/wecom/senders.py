@@ -2,7 +2,8 @@
 
 - ``WeComAppSender`` ("wecom_app"): staff and grid workers, members of the self-built app.
   Staff notices go as a ``textcard`` (title, masked summary, due date, link to the case) when
-  the county has a ``dashboard_url``, else as text; recipients are userids joined by "|".
+  the county has a ``dashboard_url``, else as text; recipients are userids joined by "|". A
+  grid worker's 请转告 notice and a complainant notice to a member go as plain text.
 - ``WeComKfSender`` ("wecom_kf"): the complainant on 微信客服, by external_userid; the
   微信客服 account is the one they last wrote to (stored when their messages arrive).
 - ``WeComRobotSender`` ("wecom_robot"): an agency's group chat, markdown. The recipient is the
@@ -11,7 +12,9 @@
 
 Per-member and per-robot rate limits (30/min, 20/min) are kept by the notifier, which
 reserves a slot before calling ``send`` and re-queues the row when none is free.
-Staff-facing text is masked again here (ID numbers, mobiles), whatever the caller did.
+What is masked follows ``backend.notifications.shown``: staff-facing text is masked (ID numbers,
+personal phones) whatever the caller did; notices to the complainant and to the grid worker who
+filed (``is_personal``) go as plain text, as written.
 """
 
 from __future__ import annotations
@@ -21,14 +24,11 @@ import os
 import re
 from collections.abc import Callable, Mapping
 
-from backend.notifications import Notification, PermanentSendError
+from backend.notifications import Notification, PermanentSendError, is_personal, shown
 from bot.wecom.api import WeComApi
 from bot.wecom.cursors import CursorStore
-from identifiers.masking import mask_text
 
 ROBOT_ENV_PREFIX = "YICHUANG_WECOM_ROBOT_"
-#: Notification kinds addressed to the complainant (their own data: not masked).
-COMPLAINANT_KINDS = frozenset({"to_complainant"})
 
 
 def robot_env_name(name: str) -> str:
@@ -50,7 +50,7 @@ def case_url(dashboard_url: str | None, case_number: str | None) -> str | None:
 
 
 def _lines(note: Notification) -> list[str]:
-    return [line.strip() for line in mask_text(note.text).splitlines() if line.strip()]
+    return [line.strip() for line in shown(note, note.text).splitlines() if line.strip()]
 
 
 def _due_line(note: Notification, lines: list[str]) -> str | None:
@@ -59,10 +59,17 @@ def _due_line(note: Notification, lines: list[str]) -> str | None:
     return f"办理时限：{note.due_label}"
 
 
+def personal_text(note: Notification) -> str:
+    """A notice to the complainant or the grid worker who filed, as written (not masked)."""
+    if note.title and note.title not in note.text:
+        return f"【{note.title}】\n{note.text}"
+    return note.text
+
+
 def staff_text(note: Notification) -> str:
     lines = _lines(note)
     due = _due_line(note, lines)
-    return "\n".join([f"【{mask_text(note.title)}】", *lines, *([due] if due else [])])
+    return "\n".join([f"【{shown(note, note.title)}】", *lines, *([due] if due else [])])
 
 
 def textcard_description(note: Notification, max_bytes: int = 512) -> str:
@@ -95,15 +102,17 @@ class WeComAppSender:
     async def send(self, notification: Notification) -> None:
         note = notification
         api = self._api()
-        if note.kind in COMPLAINANT_KINDS:  # e.g. a grid worker who filed through the app
-            await api.send_text(note.recipient, f"【{note.title}】\n{note.text}")
+        if is_personal(note):
+            # The complainant or the grid worker who filed (a member of the app): plain text
+            # as written, like the complainant's own chat — not a staff card.
+            await api.send_text(note.recipient, personal_text(note))
             return
         url = case_url(self._dashboard_url, note.case_number)
         if url is None:
             await api.send_text(note.recipient, staff_text(note))
             return
         await api.send_textcard(
-            note.recipient, mask_text(note.title), textcard_description(note), url, "查看案件"
+            note.recipient, shown(note, note.title), textcard_description(note), url, "查看案件"
         )
 
 
@@ -128,9 +137,7 @@ class WeComKfSender:
                 f"不知道缴费人 {note.recipient} 使用的微信客服账号（open_kfid），"
                 "可设置 YICHUANG_WECOM_KF_OPEN_KFID"
             )
-        text = note.text if note.kind in COMPLAINANT_KINDS else staff_text(note)
-        if note.kind in COMPLAINANT_KINDS and note.title and note.title not in text:
-            text = f"【{note.title}】\n{text}"
+        text = personal_text(note) if is_personal(note) else staff_text(note)
         await self._api().kf_send_text(note.recipient, open_kfid, text)
 
 
@@ -160,7 +167,7 @@ class WeComRobotSender:
 
 def robot_markdown(note: Notification, dashboard_url: str | None, mention: str = "") -> str:
     lines = _lines(note)
-    out = [f"**{mask_text(note.title)}**"]
+    out = [f"**{shown(note, note.title)}**"]
     out += [f"> {line}" for line in lines]
     due = _due_line(note, lines)
     if due:

@@ -71,6 +71,8 @@ _PEOPLE_CUE = re.compile(
     rf"(?:是|为|有|共|约|大概|大约|总共|一共|达到|达|超过|将近|近|约有)?[:：]?{_SP}(({_NUM}){_SP}(多|余|来)?)(?:{_SP}(?:人|个|名|位|口))?"
     rf"(?![{_NUM_CHARS}]|{_SP}(?:年|月|日|号|天|岁|%|元|块|万|次))"
 )
+#: Three people said as 仨: "我们仨", "俺家仨人" (not "仨月": a person word must be near).
+_TRIO = re.compile(r"(?:(?:我们|俺们|咱们|咱|俺家|我家|他们|她们|他家)仨人?|仨人)")
 #: Two people said as a pair: "老两口", "我们俩", "夫妻俩".
 _PAIR = re.compile(
     r"老两口|两口子|俺俩|我俩|我们俩|俺们俩|咱俩|他俩|她俩|他们俩|夫妻俩|娘俩|爷俩|母女俩|父子俩|母子俩|父女俩|兄弟俩|姐妹俩|姊妹俩"
@@ -91,7 +93,8 @@ _GROUP = re.compile(
     r"|整个(?:厂子?|公司|单位|车间|村|矿|班组)的?(?:人|工人|职工|员工|村民)?"
     r"|(?:这帮|那帮|咱这帮|我们这帮)(?:老)?(?:哥们|兄弟|工友|人|工人|老人|姐妹|老姐妹)"
     r"|(?:我们|俺们|咱们|咱)(?:这些)?(?:工人|职工|员工|农民工|临时工|工友|老职工|退休职工)"
-    r"|(?:村里|组里|厂里|队里|矿上|咱村|我们村|俺村|俺们村)的?(?:老人|村民|工人|职工|人|群众|农户|老乡)"
+    r"|(?:村里|组里|厂里|队里|矿上|咱村|我们村|俺村|俺们村|单位里?|公司里?|车间里?|班组里?|厂子里?)的?"
+    r"(?:老人|村民|工人|职工|员工|人|群众|农户|老乡|低保户|贫困户|五保户|临时工)"
     r"(?=都|全|一起|基本|大多|大部分|好多)"
     r"|(?:这些|那些|我们这些|俺们这些|咱们这些|咱这些|其他|其余|别的)(?:老)?(?:工人|职工|员工|工友|同事|"
     r"村民|老人|农民工|临时工|人)"
@@ -100,6 +103,12 @@ _GROUP = re.compile(
     r"|(?:一帮|一群|一批|一伙)[\u4e00-\u9fff]{0,3}?(?:工人|工|人|老人|职工|员工|村民|农民工)"
 )
 _GROUP_ALONE = frozenset({"全部", "所有", "全体"})
+#: "其他人都交了", "别的工友的社保都补上了": others who are fine, the foil of a complaint
+#: ("就我一个没交上"), not a group affected ("其他人都没交" is one).
+_FINE_AFTER = re.compile(
+    r"^(?:的社保|的保险|的养老|的医保)?(?:也都|都|全都|全)(?:已经)?(?:交|缴|补交|补缴|补上|有|正常|到账|退|办)"
+    r"(?!不)"
+)
 
 
 def _value(token: str) -> float | None:
@@ -280,11 +289,12 @@ def people_counts(text: str) -> list[Found]:
             if value < 2:
                 continue
             out.append(Found("people_count", int(value), start, m.end()))
-    for m in _PAIR.finditer(text):
-        if len(out) >= MAX_FOUND:
-            break
-        if not any(f.start < m.end() and m.start() < f.end for f in out):
-            out.append(Found("people_count", 2, m.start(), m.end()))
+    for pattern, value in ((_PAIR, 2), (_TRIO, 3)):
+        for m in pattern.finditer(text):
+            if len(out) >= MAX_FOUND:
+                break
+            if not any(f.start < m.end() and m.start() < f.end for f in out):
+                out.append(Found("people_count", value, m.start(), m.end()))
     return sorted(out, key=lambda f: f.start)
 
 
@@ -295,7 +305,7 @@ def groups(text: str) -> list[Found]:
         if len(out) >= MAX_FOUND:
             break
         words = m.group(0)
-        if words in _GROUP_ALONE:
+        if words in _GROUP_ALONE or _FINE_AFTER.match(text[m.end() : m.end() + 12]):
             continue
         out.append(Found("group", words, m.start(), m.end()))
     return out

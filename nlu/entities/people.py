@@ -14,11 +14,12 @@ _STOP = set(
     "想要要去来到从被把让对向为替帮代吗呢吧啊呀哦哈嘛，。、！？：；,.!?:; 0123456789岁个已今"
     "社税局单位公司厂交缴扣退欠补钱费医养老险伤失"
 )
-#: Characters that do not occur in a given name (function words, kinship and place words);
+#: Characters that do not occur in a given name (function words, kinship and place words; not
+#: 月: 月娥, 秀月);
 #: 保 / 生 / 业 are common in given names (保田, 建业), so they are not here.
 _NOT_GIVEN = set(
     "不没的了吗呢啊吧么什怎谁哪钱费险社税局村镇乡县市区号码电话公司单位问题知道爷奶叔婶姨伯哥姐嫂妈爸娘户"
-    "是跟说我你他她们这那也都还就被把让替帮代啥咋俺咱嘞哩呀哦嗯事情况些样里外边面点时候回次块元岁月日"
+    "是跟说我你他她们这那也都还就被把让替帮代啥咋俺咱嘞哩呀哦嗯事情况些样里外边面点时候回次块元岁日"
 )
 _SURNAME_CLASS = "".join(sorted(SURNAMES))
 _NAME = rf"(?:{'|'.join(COMPOUND_SURNAMES)}|[{_SURNAME_CLASS}])[\u4e00-\u9fff]{{1,3}}"
@@ -124,8 +125,11 @@ def _soft_in_name(ch: str, given: int, rest: str) -> bool:
         if not ("\u4e00" <= rest[0] <= "\u9fff"):
             return False
         after = rest[1:]
-        return not after or not ("\u4e00" <= after[0] <= "\u9fff") or _hard_stop(after[0]) or (
-            after.startswith(_DETAIL_AFTER)
+        return (
+            not after
+            or not ("\u4e00" <= after[0] <= "\u9fff")
+            or _hard_stop(after[0])
+            or (after.startswith(_DETAIL_AFTER))
         )
     return given == 1 and _ends_name(rest)
 

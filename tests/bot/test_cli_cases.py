@@ -213,13 +213,13 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
         (
             ["cases", "list"],
             {"YICHUANG_HTTP_PORT": "八千"},
-            "YICHUANG_HTTP_PORT 的值不对：应为整数",
+            "应为 1 到 65535 之间的端口号",
         ),
         # ``serve`` reads the settings itself: still one sentence, never a traceback.
         (["serve"], {"YICHUANG_HTTP_PORT": "abc"}, "YICHUANG_HTTP_PORT 的值“abc”不对"),
         (["serve"], {"YICHUANG_HTTP_PORT": "99999"}, "1 到 65535 之间的端口号"),
         (["serve"], {"YICHUANG_NLU_BACKEND": "foo"}, "应为 builtin（内置）或 rasa"),
-        (["cases", "list"], {"YICHUANG_NLU_BACKEND": "foo"}, "应为 builtin、rasa 之一"),
+        (["cases", "list"], {"YICHUANG_NLU_BACKEND": "foo"}, "应为 builtin（内置）或 rasa"),
         (
             ["cases", "export", "--format", "xls"],
             {},

@@ -149,6 +149,7 @@ async def test_a_name_with_a_stop_character_is_taken_whole(
     [
         (f"我叫孙来福，{STORY}，电话{PHONE}", "孙来福"),
         (f"我是秦在田，{STORY}，电话{PHONE}", "秦在田"),
+        (f"俺是乔月娥，{STORY}，电话{PHONE}", "乔月娥"),
         (f"帮张三来反映个事，{STORY}，他电话{PHONE}", "张三"),
         (f"我叫王芳，来问问，{STORY}，电话{PHONE}", "王芳"),
     ],
@@ -190,7 +191,7 @@ async def test_a_corrected_name_is_the_name_registered(
     "opening",
     [
         f"<p>我的<b>医保</b>今年扣了两次，要退费。</p><p>我叫李桂花，电话{PHONE}</p>",
-        f'<div>尊敬的领导：<br/>我的医保今年扣了两次，要退费&nbsp;&nbsp;我叫李桂花，电话{PHONE}'
+        f"<div>尊敬的领导：<br/>我的医保今年扣了两次，要退费&nbsp;&nbsp;我叫李桂花，电话{PHONE}"
         '<a href="https://example.com/x?a=1&amp;b=2">附件</a></div>',
     ],
 )
@@ -251,11 +252,18 @@ async def test_a_place_outside_the_county_is_never_mapped_onto_one_inside(
     for answer in answers:
         reply = await chat.send(answer)
         assert "北岭镇" not in reply.text and "凤鸣镇" not in reply.text, reply.text
-    await chat.verify(
-        [("跳过", ("请核对", f"地址：{shown}", "不在本县")), ("确认", "已登记")]
-    )
+    await chat.verify([("跳过", ("请核对", f"地址：{shown}", "不在本县")), ("确认", "已登记")])
     case = await _case(chat, sqlite_case_service)
     assert f"{case.complainant.township}{case.complainant.village}" == shown
+
+
+async def test_a_village_said_with_another_kind_is_not_a_county_village(chat: Chat) -> None:
+    """ "东关村" is not 凤鸣镇's 东关社区 (a stem match only for a name said without a kind of
+    its own: "芹池" -> 芹池村); the township is asked."""
+    await _agree(chat)
+    await chat.send(f"{STORY}，我叫李桂花，电话{PHONE}")
+    await chat.verify([("东关村", ("乡镇", "!凤鸣镇", "!东关社区"))])
+    await chat.verify([("芹池的", ("好的", "!哪个乡镇"))])
 
 
 # --- 6. 跳过 and required slots ----------------------------------------------------------------
@@ -275,9 +283,17 @@ async def test_a_required_slot_says_why_and_is_left_to_staff_the_third_time(chat
         [
             (STORY, "名字"),
             (f"李桂花，{PHONE}", "乡镇"),
-            ("跳过", ("先不填", "哪个乡镇")),  # the village and the ID
-            ("跳过", ("确定由哪里的部门办理", "哪个乡镇", "!这一项需要填写")),
-            ("不知道", ("确定由哪里的部门办理", "哪个乡镇")),
+            # The village and the ID are skipped; the township is explained (1st ask) ...
+            (
+                "跳过",
+                (
+                    "村（社区）、身份证号先不填",
+                    "确定由哪里的部门办理",
+                    "哪个乡镇",
+                    "!这一项需要填写",
+                ),
+            ),
+            ("不知道", ("确定由哪里的部门办理", "哪个乡镇")),  # ... the 2nd ...
             ("不知道", ("乡镇先空着", "工作人员联系您时再核实", "!哪个乡镇", "!先不填")),
         ]
     )
@@ -323,3 +339,36 @@ async def test_an_invalid_id_is_said_and_the_rest_of_the_message_taken(
     )  # fmt: skip
     case = await _case(chat, sqlite_case_service)
     assert case.complainant.kind == "person" and case.complainant.credit_code is None
+
+
+# --- a unit speaking of its own short payments ---------------------------------------------
+
+CODE = "91140522MA0K2B3C4D"  # check character from ``stdnum.cn.uscc.calc_check_digit``
+
+
+@pytest.mark.parametrize(
+    "story",
+    ["我们单位去年少缴了两个月社保，被加收了滞纳金", "公司漏报了两个职工的缴费基数，现在要补缴"],
+)
+async def test_a_unit_telling_of_its_short_payments_is_asked_its_code(
+    chat: Chat, sqlite_case_service: Any, story: str
+) -> None:
+    """少缴 / 漏报 are said by units of themselves as often as by workers of their unit: the
+    credit code is asked beside the ID number (no question of its own), and given, the report
+    is the unit's."""
+    await _agree(chat)
+    await chat.verify(
+        [
+            (story, "名字"),
+            (f"张丽，{PHONE}", "统一社会信用代码"),
+            (f"凤鸣镇，跳过，{CODE}", "单位的全称"),
+            ("云川县宏达建材有限公司", "!身份证"),
+        ]
+    )
+    for _ in range(3):
+        if "请核对" in chat.log[-1][1]:
+            break
+        await chat.send("跳过")
+    await chat.verify([("确认", "已登记")])
+    case = await _case(chat, sqlite_case_service)
+    assert (case.complainant.kind, case.complainant.credit_code) == ("employer", CODE)

@@ -214,10 +214,16 @@ def test_amounts_as_people_say_them(shared_nlu: Nlu, text: str, amount: float) -
         ("厂里百把人都没交", 100),
         ("涉及人数达到40多", 40),
         ("俺们一家五口就俺没参上保", 5),
+        ("俺家仨人的居民医保都没交上", 3),
+        ("我们仨都是临时工", 3),
     ],
 )
 def test_people_counts(shared_nlu: Nlu, text: str, count: int) -> None:
     assert count in values(shared_nlu.parse(text, NOW), "people_count")
+
+
+def test_three_months_is_not_three_people(shared_nlu: Nlu) -> None:
+    assert values(shared_nlu.parse("仨月没交了，三家公司都欠费", NOW), "people_count") == []
 
 
 def test_money_is_not_people_and_people_are_not_money(shared_nlu: Nlu) -> None:
@@ -228,7 +234,15 @@ def test_money_is_not_people_and_people_are_not_money(shared_nlu: Nlu) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["大家都没交社保", "整个厂子的人都断缴了", "这些老人的医保", "老人们的养老金"]
+    "text",
+    [
+        "大家都没交社保",
+        "整个厂子的人都断缴了",
+        "这些老人的医保",
+        "老人们的养老金",
+        "单位的职工都没交",
+        "村里的低保户都没补上",
+    ],
 )
 def test_groups_named_without_a_number(shared_nlu: Nlu, text: str) -> None:
     parse = shared_nlu.parse(text, NOW)

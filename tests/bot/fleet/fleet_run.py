@@ -584,11 +584,12 @@ def details(t: Tally, per_kind: int = 2) -> str:
         f" driver CPU {driver:.0f}% of a core"
     ]
     if t.messages and t.server_cpu:
-        per = (t.server_cpu + t.postgres_cpu) / t.messages
+        per = t.server_cpu / t.messages
         out.append(
-            f"  CPU per message: servers {1000 * t.server_cpu / t.messages:.1f} ms + PostgreSQL"
-            f" {1000 * t.postgres_cpu / t.messages:.1f} ms -> at most {2 / per:.0f} messages/s"
-            " on 2 idle cores (where nothing was killed)"
+            f"  CPU per message: servers {1000 * per:.1f} ms (2 cores would carry at most"
+            f" {2 / per:.0f} messages/s of that), PostgreSQL backends still connected at the"
+            f" end {1000 * t.postgres_cpu / t.messages:.1f} ms; meaningless where a process"
+            " was killed"
         )
     samples = t.lock_waits.get("(samples)", 0)
     waits = [(q, n) for q, n in t.lock_waits.most_common(4) if q != "(samples)"]

@@ -50,8 +50,9 @@ def tg_county() -> County:
     return County.model_validate(data)
 
 
-def tg_settings(url: str, fake: FakeBotApi, *, webhook: bool) -> Settings:
+def tg_settings(url: str, fake: FakeBotApi, *, webhook: bool, **extra: Any) -> Settings:
     return Settings(
+        **extra,
         database_url=url,
         telegram_token=SecretStr(TOKEN),
         telegram_api_base=fake.base,
@@ -122,9 +123,13 @@ async def running(
     clock: Callable[[], Any],
     webhook: bool = False,
     poll_pause: float = 1.0,
+    **settings: Any,
 ) -> AsyncIterator[Harness]:
+    """``settings``: more ``Settings`` fields (e.g. ``attachments_dir``)."""
     county = tg_county()
-    ctx = await build_context(tg_settings(url, fake, webhook=webhook), county=county, clock=clock)
+    ctx = await build_context(
+        tg_settings(url, fake, webhook=webhook, **settings), county=county, clock=clock
+    )
     try:
         ctx.nlu = nlu  # the session's loaded NLU (its cold start is not the channel's)
         dialogue = build_dialogue(ctx)

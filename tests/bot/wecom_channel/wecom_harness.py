@@ -56,8 +56,9 @@ def robot_environ(county: County) -> dict[str, str]:
     return {f"YICHUANG_WECOM_ROBOT_{a.id.upper()}_GROUP": f"key-{a.id}" for a in county.agencies}
 
 
-def settings(url: str, fake: FakeWeCom) -> Settings:
+def settings(url: str, fake: FakeWeCom, **extra: Any) -> Settings:
     return Settings(
+        **extra,
         database_url=url,
         wecom_corp_id=CORP_ID,
         wecom_agent_id=AGENT_ID,
@@ -122,10 +123,12 @@ async def running(
     echo: bool = False,
     county: County | None = None,
     nlu: Any = None,
+    **more: Any,
 ) -> AsyncIterator[Harness]:
-    """``nlu``: a loaded NLU to share between server instances (loading it is the slow part)."""
+    """``nlu``: a loaded NLU to share between server instances (loading it is the slow part);
+    ``more``: further ``Settings`` fields (e.g. ``attachments_dir``)."""
     county = county or wecom_county()
-    ctx = await build_context(settings(url, fake), county=county)
+    ctx = await build_context(settings(url, fake, **more), county=county)
     try:
         if echo:
             handler = EchoHandler(ctx)

@@ -1,0 +1,37 @@
+"""``yichuang serve`` options: a bad ``--port``/``--host`` is one sentence and exit 2 (checked like
+the environment's values); the holiday-calendar gap is logged at start."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import bot.server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_serve_with_an_impossible_port_is_one_sentence() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", "99999"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--port" in lines[0] and "99999" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_calendar_gap_is_logged_at_start(county: Any, caplog: Any) -> None:
+    ctx = SimpleNamespace(county=county, clock=lambda: datetime(2039, 11, 30, tzinfo=UTC))
+    with caplog.at_level(logging.WARNING, logger="bot.server"):
+        bot.server._calendar_warning(ctx)
+    assert "2040 年" in caplog.text and "[calendar]" in caplog.text
