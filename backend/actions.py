@@ -8,6 +8,7 @@ before the commit leaves the case as it was.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -45,6 +46,7 @@ from backend.workflow import (
     action_label,
     next_status,
 )
+from identifiers import check_phone, phone_digits
 
 #: The longest written text an action keeps (the API accepts 5,000 characters).
 TEXT_LIMIT = 5000
@@ -134,6 +136,17 @@ class ActionContext:
             raise InvalidAction(f"没有名为“{text.strip()[:40]}”的单位，可选：{names}。")
         return found.id
 
+    def acting_agency(self) -> str:
+        """The agency the complainant hears from for this action: the actor's own (the
+        office, a leader's agency) — not always the lead; the lead for anyone else."""
+        actor = self.action.actor
+        if actor.kind in ("staff", "office", "leader"):
+            if actor.agency and self.county.has_agency(actor.agency):
+                return actor.agency
+            if actor.is_county_wide:
+                return self.county.office
+        return self.case.lead_agency
+
     def staff_name(self) -> str | None:
         actor = self.action.actor
         if actor.kind not in ("staff", "office", "leader"):
@@ -203,15 +216,37 @@ async def transfer(x: ActionContext) -> Change:
 
 
 async def transfer_out(x: ActionContext) -> Change:
+    """转外地: the receiving jurisdiction's name (required) and phone (invited: the
+    complainant is given it to call; without it, the office's phone)."""
     where = clean_line(x.action.jurisdiction, 200)
     if not where:
         raise InvalidAction("转外地需要填写有管辖权的地区或单位。")
+    phone = jurisdiction_phone(x.action.jurisdiction_phone)
     x.case.transferred_to = where
     return Change(
         text=x.note or "非本辖区社保争议，转有管辖权的地区处理。",
-        data={"jurisdiction": where},
-        notes=x.tell(notices.transferred_out(x.county, x.case, where)),
+        data={"jurisdiction": where, "jurisdiction_phone": phone},
+        notes=x.tell(notices.transferred_out(x.county, x.case, where, phone)),
     )
+
+
+#: Service hotlines a receiving area may give instead of a number (12333, 12366, 12345 …).
+_HOTLINE = re.compile(r"12\d{3}")
+
+
+def jurisdiction_phone(text: str | None) -> str | None:
+    """The receiving jurisdiction's phone as typed (a mobile, a landline with area code, or
+    a 123xx hotline), None when not given; ``InvalidAction`` naming the problem otherwise."""
+    typed = clean_line(text, 40)
+    if not typed:
+        return None
+    digits = phone_digits(typed)
+    if digits is not None and _HOTLINE.fullmatch(digits):
+        return typed
+    checked = check_phone(typed)
+    if checked.value is None:
+        raise InvalidAction(f"对方联系电话不对：{checked.problem}")
+    return typed
 
 
 async def start_joint(x: ActionContext) -> Change:
@@ -273,7 +308,7 @@ async def reply(x: ActionContext) -> Change:
     x.case.replied_at = x.now
     internal = x.note if x.action.reply else ""
     data: dict[str, Any] = {"reply": answer, "note": internal or None}
-    notes = x.tell(notices.replied(x.county, x.case, answer))
+    notes = x.tell(notices.replied(x.county, x.case, answer, x.acting_agency()))
     state = x.state
     if state is not None and state.joint_started and state.pending_opinions:
         # Only the office (or the leader) may answer before every opinion is in
@@ -459,7 +494,7 @@ async def close(x: ActionContext) -> Change:
     return Change(
         text=(answer if settled else internal) or answer or "办结",
         data={"reply": answer, "note": internal or None, "on_the_spot": settled},
-        notes=x.tell(notices.closed(x.county, x.case, answer)),
+        notes=x.tell(notices.closed(x.county, x.case, answer, x.acting_agency())),
     )
 
 
@@ -580,6 +615,7 @@ def clean_action(action: StaffAction) -> StaffAction:
         text=clean_block(action.text, TEXT_LIMIT),
         reply=clean_block(action.reply, TEXT_LIMIT) or None if action.reply is not None else None,
         jurisdiction=clean_line(action.jurisdiction, 200),
+        jurisdiction_phone=clean_line(action.jurisdiction_phone, 40),
         target_agency=clean_line(action.target_agency, 100),
     )
 

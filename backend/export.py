@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from backend.access_log import AccessEntry
 from backend.categories import INSURANCE_TYPES
 from backend.config import County
-from backend.labels import CHANNEL_LABELS, access_label, channel_label, via_label
+from backend.labels import CHANNEL_LABELS, access_label, channel_label, format_money, via_label
 from backend.views import CaseDetail, EventView
 from backend.workflow import VERDICTS
 
@@ -45,6 +45,16 @@ FIRST_DECISIONS = ("accept", "transfer", "transfer_out", "escalate", "close", "r
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
+#: Money in the XLSX: a number cell, thousands separated, to the fen.
+MONEY_FORMAT = "#,##0.00"
+
+
+class Money(float):
+    """An amount in yuan: a number cell in the XLSX (``MONEY_FORMAT``), written as people
+    write it in the text exports (``format_money``: 380, 1,200.5 — never 380.0)."""
+
+    def __str__(self) -> str:
+        return format_money(float(self), unit="")
 
 
 def is_formula_like(value: Any) -> bool:
@@ -146,6 +156,23 @@ class _Register:
             lines.append(f"{day} {unit} {e.actor_name or e.actor} {e.action_label}")
         return "\n".join(lines)
 
+    def phone(self, c: CaseDetail) -> str:
+        """联系电话: the complainant's; for a villager without one, the grid worker's who
+        filed for them, labelled so nobody calls the wrong person."""
+        if c.complainant.phone:
+            return c.complainant.phone
+        if c.filed_by is not None and c.filed_by.phone:
+            return f"（网格员）{c.filed_by.phone}"
+        return ""
+
+    def transferred_to(self, c: CaseDetail) -> str:
+        """转往地区, with the receiving side's phone when staff entered it."""
+        if not c.transferred_to:
+            return ""
+        out = next((e for e in reversed(c.events) if e.action == "transfer_out"), None)
+        phone = (out.data or {}).get("jurisdiction_phone") if out is not None else None
+        return f"{c.transferred_to}（电话 {phone}）" if phone else c.transferred_to
+
     def verdict(self, c: CaseDetail) -> str:
         if c.satisfaction is None:
             return ""
@@ -182,12 +209,12 @@ class _Register:
             ),
             ("用人单位", lambda c: "" if employer(c) else c.complainant.employer or ""),
             ("联系人", lambda c: (c.complainant.name or "") if employer(c) else ""),
-            ("联系电话", lambda c: c.complainant.phone or ""),
+            ("联系电话", self.phone),
             ("所属乡镇", lambda c: c.complainant.township or ""),
             ("村（社区）", lambda c: c.complainant.village or ""),
             ("险种", lambda c: INSURANCE_TYPES.get(c.insurance_type or "", c.insurance_type or "")),
             ("所属期", period),
-            ("金额（元）", lambda c: c.amount),
+            ("金额（元）", lambda c: Money(c.amount) if c.amount is not None else None),
             ("涉及人数", lambda c: c.people_count),
             ("反映的主要内容", lambda c: c.description),
             ("争议类别", lambda c: c.category_label),
@@ -203,7 +230,7 @@ class _Register:
                 lambda c: "" if c.filed_by is None else f"{c.filed_by.name} {c.filed_by.phone}",
             ),
             ("关联重复件", lambda c: "、".join(c.related_cases)),
-            ("转往地区", lambda c: c.transferred_to or ""),
+            ("转往地区", self.transferred_to),
             ("答复内容", lambda c: c.latest_reply or ""),
             ("答复时间", lambda c: self.when(c.replied_at)),
             ("办结时间", lambda c: self.when(c.closed_at)),
@@ -229,6 +256,8 @@ def _csv_value(value: Any) -> Any:
         return ""
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, Money):
+        return str(value)
     return value
 
 
@@ -265,6 +294,9 @@ def to_xlsx(cases: Sequence[CaseDetail], county: County) -> bytes:
                 cell.quotePrefix = True
             if isinstance(cell.value, datetime):
                 cell.number_format = DATE_FORMAT
+            elif isinstance(cell.value, Money):
+                cell.value = float(cell.value)  # a plain number for openpyxl
+                cell.number_format = MONEY_FORMAT
             elif isinstance(cell.value, str) and "\n" in cell.value:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "B2"

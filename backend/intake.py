@@ -125,8 +125,30 @@ async def _opened_from_draft(s: AsyncSession, county: County, key: str) -> Opene
         co_agencies=tuple(contact(county, a) for a in co),
         due_at=case.due_at,
         working_days=county.working_days(case.tier),
-        related_cases=(case.repeat_of,) if case.repeat_of else (),
+        related_cases=await _own_related(s, case),
     )
+
+
+async def _own_related(s: AsyncSession, case: Case) -> tuple[str, ...]:
+    """The case's repeat link as the complainant may be told it: only their own earlier
+    case (the same chat, or ``is_same_person``); staff see every link on the case itself."""
+    if not case.repeat_of:
+        return ()
+    rows = await s.execute(
+        sa.select(Case, Person)
+        .join(Person, col(Person.id) == col(Case.complainant_id))
+        .where(col(Case.number) == case.repeat_of)
+    )
+    found = rows.first()
+    me = await s.get(Person, case.complainant_id)
+    if found is None or me is None:
+        return ()
+    earlier, person = found
+    same_chat = bool(case.channel_user) and (earlier.channel, earlier.channel_user) == (
+        case.channel,
+        case.channel_user,
+    )
+    return (case.repeat_of,) if same_chat or is_same_person(me, person) else ()
 
 
 async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetime) -> OpenedCase:
@@ -290,7 +312,8 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
         co_agencies=tuple(contact(county, a) for a in routed.co),
         due_at=due,
         working_days=working_days,
-        related_cases=tuple(related),
+        # The complainant hears only of their own earlier cases; staff see every link.
+        related_cases=tuple(repeats.own),
     )
 
 
@@ -475,20 +498,66 @@ async def earlier_cases(
         return Repeats()
     since = now - timedelta(days=county.repeat_window_days)
     rows = await s.execute(
-        sa.select(col(Case.number), col(Case.category), col(Person.id_number), col(Person.name))
+        sa.select(
+            col(Case.number),
+            col(Case.category),
+            col(Case.channel),
+            col(Case.channel_user),
+            col(Person.kind),
+            col(Person.id_number),
+            col(Person.name),
+            col(Person.credit_code),
+            col(Person.employer),
+        )
         .join(Person, col(Person.id) == col(Case.complainant_id))
         .where(col(Case.created_at) >= since, sa.or_(*same))
         .order_by(col(Case.created_at).desc(), col(Case.id).desc())
         .limit(50)
     )
+    me = Person(
+        kind=c.kind,
+        name=c.name,
+        id_number=c.id_number,
+        credit_code=c.credit_code,
+        employer=c.employer,
+    )
     numbers: list[str] = []
+    own: list[str] = []
     other_names: list[tuple[str, str]] = []
-    for number, earlier_category, id_number, name in rows.all():
+    for row in rows.all():
+        number, earlier_category, channel, channel_user, kind, id_number, name = row[:7]
         if earlier_category == category and len(numbers) < 20:
             numbers.append(number)
+            earlier = Person(
+                kind=kind, name=name, id_number=id_number, credit_code=row[7], employer=row[8]
+            )
+            same_chat = bool(channel_user) and (channel, channel_user) == (
+                draft.channel,
+                draft.channel_user,
+            )
+            if same_chat or is_same_person(me, earlier):
+                own.append(number)
         if c.id_number and id_number == c.id_number and name and c.name and name != c.name:
             other_names.append((number, name))
-    return Repeats(numbers, other_names[:5])
+    return Repeats(numbers, other_names[:5], own)
+
+
+def is_same_person(me: Person, other: Person) -> bool:
+    """The complainant of ``other`` is the one of ``me`` as far as telling them goes: the same
+    ID number AND the same name (an employer: the same credit code and the same name). An ID
+    number alone is not enough — a typo or a borrowed number must not show one person
+    another's case."""
+    if me.kind == "employer" or other.kind == "employer":
+        return bool(
+            me.kind == other.kind
+            and me.credit_code
+            and me.credit_code == other.credit_code
+            and me.employer
+            and me.employer == other.employer
+        )
+    return bool(
+        me.id_number and me.id_number == other.id_number and me.name and me.name == other.name
+    )
 
 
 @dataclass(frozen=True)
@@ -498,6 +567,9 @@ class Repeats:
     numbers: list[str] = field(default_factory=list)
     #: (case number, the name given there) for earlier cases on the same ID number.
     other_names: list[tuple[str, str]] = field(default_factory=list)
+    #: The repeats the complainant may be told of: their own (the same chat, or the same ID
+    #: number and name); staff see every one of ``numbers``.
+    own: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """Lines for the staff pushes: the names differ, so check who is who."""

@@ -87,11 +87,17 @@ def transferred(county: County, case: Case, target: str) -> Notice:
     )
 
 
-def transferred_out(county: County, case: Case, where: str) -> Notice:
+def transferred_out(county: County, case: Case, where: str, phone: str | None = None) -> Notice:
+    """转外地: where it went and, when staff entered it, the receiving side's phone."""
+    reach = (
+        f"，对方电话 {phone}，请留意对方和您联系，也可以直接打这个电话问进展。"
+        if phone
+        else "，请留意对方和您联系。"
+    )
     return Notice(
         "transferred_out",
         f"案件 {case.number} 已转{where}",
-        f"{_head(case)}不归{county.name}管，已经转给{where}处理，请留意对方和您联系。"
+        f"{_head(case)}不归{county.name}管，已经转给{where}处理{reach}"
         f"{_call(county, county.office)}",
     )
 
@@ -124,23 +130,29 @@ def extended(county: County, case: Case) -> Notice:
     )
 
 
-def replied(county: County, case: Case, answer: str) -> Notice:
-    name, _ = _agency(county, case.lead_agency)
+def replied(county: County, case: Case, answer: str, by: str | None = None) -> Notice:
+    """答复. ``by``: the agency that actually replied (the office, a leader's agency);
+    the lead agency when not given."""
+    who = by or case.lead_agency
+    name, _ = _agency(county, who)
     return Notice(
         "replied",
         f"案件 {case.number} 答复",
         f"{_head(case)}，{name}答复如下：\n{answer}\n\n{objection_routes(county)}\n"
-        f"{_call(county, case.lead_agency)}",
+        f"{_call(county, who)}",
     )
 
 
-def closed(county: County, case: Case, answer: str | None) -> Notice:
+def closed(county: County, case: Case, answer: str | None, by: str | None = None) -> Notice:
+    """办结. ``by``: the agency that closed it (its name and phone); the lead when not given."""
+    who = by or case.lead_agency
+    done = f"已由{_agency(county, who)[0]}办结。" if by and by != case.lead_agency else "已经办结。"
     result = f"\n办理结果：{answer}" if answer else ""
     return Notice(
         "closed",
         f"案件 {case.number} 已办结",
-        f"{_head(case)}已经办结。{result}\n\n{objection_routes(county)}\n"
-        f"{_call(county, case.lead_agency)}\n{FEEDBACK_QUESTION}",
+        f"{_head(case)}{done}{result}\n\n{objection_routes(county)}\n"
+        f"{_call(county, who)}\n{FEEDBACK_QUESTION}",
     )
 
 

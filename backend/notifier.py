@@ -90,6 +90,28 @@ def as_clock(clock: Any) -> Clock:
 
 
 @dataclass(frozen=True)
+class Mailbox:
+    """Outbox rows that wait for their reader instead of being pushed: a chat with no push
+    (the console: ``yichuang chat --user U`` shows what was addressed to U when U comes back).
+
+    A notifier given ``only=`` a mailbox delivers just those rows (the reader's own, through
+    the same claim, sender and "sent" mark as every other row); one given ``leave=`` mailboxes
+    never claims theirs (``yichuang serve`` leaves the console user's notices to them).
+    ``recipient`` None: every recipient of the channel."""
+
+    channel: str
+    kinds: frozenset[str]
+    recipient: str | None = None
+
+    def where(self) -> sa.ColumnElement[bool]:
+        t = OutboxMessage.__table__.c  # type: ignore[attr-defined]
+        parts = [t.channel == self.channel, t.kind.in_(sorted(self.kinds))]
+        if self.recipient is not None:
+            parts.append(t.recipient == self.recipient)
+        return sa.and_(*parts)
+
+
+@dataclass(frozen=True)
 class DrainResult:
     """What one pass over the outbox did."""
 
@@ -166,8 +188,13 @@ class Notifier:
         lease_seconds: float = 120.0,
         batch_size: int = 50,
         send_timeout: float = 30.0,
+        only: Mailbox | None = None,
+        leave: Sequence[Mailbox] = (),
     ) -> None:
         self._db = db
+        #: Which rows this notifier claims (``Mailbox``): all but ``leave``, or ``only``.
+        self._only = only
+        self._leave = tuple(leave)
         self._clock = as_clock(clock)
         self._senders: dict[str, Sender] = {}
         # Shared through the database by default: several processes, one limit per recipient.
@@ -268,11 +295,15 @@ class Notifier:
 
     def _due(self, now: datetime) -> sa.ColumnElement[bool]:
         t = OutboxMessage.__table__.c  # type: ignore[attr-defined]
-        return sa.and_(
+        due = [
             t.status == "pending",
             t.next_attempt_at <= now,
             sa.or_(t.locked_until.is_(None), t.locked_until <= now),
-        )
+        ]
+        if self._only is not None:
+            due.append(self._only.where())
+        due += [sa.not_(box.where()) for box in self._leave]
+        return sa.and_(*due)
 
     async def _claim(self, now: datetime, lease: datetime) -> list[_Claimed]:
         t = OutboxMessage.__table__.c  # type: ignore[attr-defined]

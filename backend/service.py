@@ -22,7 +22,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import col
 
-from backend import access_log, actions, intake, views
+from backend import access_log, actions, intake, relays, views
 from backend.access_log import AccessEntry
 from backend.clock import Clock, utc_now
 from backend.config import County
@@ -143,6 +143,11 @@ class CaseService:
         view = await self.find_case(number)
         assert view is not None
         return view
+
+    async def awaiting_relay(self, channel: str, user_ref: str) -> list[str]:
+        """Cases the grid worker at (channel, user_ref) filed whose latest notice to them is
+        not yet confirmed as passed on (已转告), the most recent first (``backend.relays``)."""
+        return await relays.awaiting_relay(self.db, channel, user_ref)
 
     # --- the staff side -------------------------------------------------------------------
 

@@ -13,6 +13,10 @@ from backend.models import Case, Filer, Person
 from backend.workflow import ROUTES
 from identifiers.masking import mask_id, mask_phone, mask_text
 
+#: A push to staff carries this much of the description; the whole text stays on the case.
+PUSH_DESCRIPTION_LIMIT = 300
+FULL_TEXT_HINT = "…（全文见工作台案件详情）"
+
 FEEDBACK_QUESTION = "请您对办理结果作出评价：满意 / 基本满意 / 不满意。"
 LEGAL_ROUTES = "如对处理结果仍有异议，您可以依法" + "、".join(ROUTES.values()) + "。"
 
@@ -35,6 +39,14 @@ def contact(agency: Agency) -> str:
     return f"{agency.name}（电话 {agency.phone}，地址 {agency.address}）"
 
 
+def clip(text: str, limit: int = PUSH_DESCRIPTION_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters for a push, saying where the rest is. Masked
+    BEFORE cutting (the caller's job): a cut must never leave half an ID number unmasked."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rstrip() + FULL_TEXT_HINT
+
+
 def _period(start: date | None, end: date | None) -> str | None:
     if start is None and end is None:
         return None
@@ -51,7 +63,8 @@ def case_summary(
     co: Iterable[str],
     attachments: str = "",
 ) -> list[str]:
-    """The lines staff see about a case: personal data masked, free text masked too.
+    """The lines staff see about a case: personal data masked, free text masked too, the
+    description cut to ``PUSH_DESCRIPTION_LIMIT`` characters (these lines are pushed).
     ``attachments``: what the case carries (``AttachmentCounts.summary()``: "照片 2 张、语音
     1 条"); the line is left out when there are none."""
     who = person.name or person.employer or "（未留姓名）"
@@ -86,7 +99,7 @@ def case_summary(
         lines.append("；".join(facts))
     if filer is not None:
         lines.append(f"代办：网格员 {filer.name}（{mask_phone(filer.phone)}）")
-    lines.append(f"诉求：{mask_text(case.description)}")
+    lines.append(f"诉求：{clip(mask_text(case.description))}")
     if attachments:
         lines.append(f"附件：{attachments}（请在工作台案件详情中查看）")
     lines.append(f"牵头单位：{agency_names(county, [lead])}；联办单位：{agency_names(county, co)}")

@@ -191,6 +191,8 @@ class StaffAction:
     #: What the complainant is told (答复 / 办结), written for them; ``text`` stays the
     #: internal note. When ``reply`` is None, the reply action's ``text`` is the reply.
     reply: str | None = None
+    #: 转外地: the receiving jurisdiction's phone, given to the complainant (optional).
+    jurisdiction_phone: str | None = None
 
 
 def status_label(status: str) -> str:

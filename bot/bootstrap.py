@@ -22,6 +22,7 @@ from backend.notices import objection_routes
 from backend.notifier import Notifier
 from backend.service import CaseService
 from backend.settings import Settings
+from bot.console import mailbox as console_mailbox
 from bot.senders.console import ConsoleSender
 from bot.senders.sms import ConsoleSmsGateway, SmsSender
 from dialogs.context import (
@@ -100,7 +101,14 @@ async def build_context(
             conversations=SqlConversationStore(db, clock),
             clock=clock,
             # SMS to villagers: printed until a gateway is configured (bot.senders.sms).
-            notifier=Notifier(db, [ConsoleSender(), SmsSender(ConsoleSmsGateway())], clock=clock),
+            # A console user's own notices wait for them (``yichuang chat --user U`` shows
+            # them), never printed into the server's log.
+            notifier=Notifier(
+                db,
+                [ConsoleSender(), SmsSender(ConsoleSmsGateway())],
+                clock=clock,
+                leave=[console_mailbox()],
+            ),
             # The store (files on disk, or S3 when configured) is built once, here.
             attachments=AttachmentDesk.from_settings(county, db, settings, clock),
             photo_reader=photo_reader(),

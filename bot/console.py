@@ -11,20 +11,22 @@ import io
 import json
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from backend.config import GridWorker
-from backend.notifications import Notification
-from backend.notifier import Notifier
+from backend.notifications import PERSONAL_KINDS, Notification, shown
+from backend.notifier import Mailbox, Notifier
 from backend.outbox import TO_COMPLAINANT, TO_GRID_WORKER
 from backend.settings import Settings
+from bot.inbound_router import before_dialogue
+from bot.relay import RelayDesk
 from bot.senders.console import render_notification
 from bot.senders.sms import ConsoleSmsGateway, SmsSender
 from dialogs.messages import Choice, Inbound, InboundHandler, Reply
-from identifiers import find_case_numbers
+from identifiers import find_case_numbers, phone_digits
 
 CHANNEL = "console"
 
@@ -37,9 +39,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--tour", action="store_true", help="自动演示一件案件走完全程：居民反映、受理、答复、评价"
     )
     demo.set_defaults(func=run_demo)
-    chat = subparsers.add_parser("chat", help="从标准输入逐行读用户消息，输出机器人的回复")
+    chat = subparsers.add_parser(
+        "chat",
+        help="从标准输入逐行读用户消息，输出机器人的回复",
+        description=(
+            "从标准输入逐行读用户消息，输出机器人的回复。开始时先显示发给这位用户、还没看过的"
+            "通知（受理、答复、办结……；网格员还会收到请转告的通知），之后每条消息后也会显示新通知。"
+            "网格员代办：加 --grid-phone 本人手机号（须在县配置的网格员名单中），"
+            "转告村民后发送「已转告 案件号」或「已转告」。"
+        ),
+    )
     chat.add_argument("--user", required=True, help="用户标识；同一标识再次调用会接着上次的对话")
-    chat.add_argument("--json", action="store_true", help="每条回复输出一行JSON")
+    chat.add_argument(
+        "--grid-phone",
+        metavar="手机号",
+        help="以网格员身份对话（代村民反映）：县配置 grid_workers 中登记的本人手机号，"
+        "如 15835601121；终端为这个号码作保，和 Telegram 分享本人手机号一样",
+    )
+    chat.add_argument("--json", action="store_true", help="每条回复（和每条通知）输出一行JSON")
     chat.set_defaults(func=run_chat)
 
 
@@ -71,35 +88,150 @@ def inbound(user: str, text: str, *, contact_phone: str | None = None) -> Inboun
     )
 
 
+#: ``/grid`` typed into ``yichuang chat``: who you are is said on the command line.
+CHAT_IDENTITY_HINT = (
+    "这里不能切换身份。网格员请退出后用 yichuang chat --user 标识 --grid-phone 本人手机号 "
+    "重新开始（手机号须在县配置的网格员名单中）；工作人员请用工作台或工作人员接口。"
+)
+
+
+def mailbox(user: str | None = None) -> Mailbox:
+    """The console's notices to a person (the complainant, the grid worker who filed): they
+    wait in the outbox until ``yichuang chat --user U`` shows them to U (``None``: any user's;
+    ``yichuang serve`` leaves those alone)."""
+    return Mailbox(CHANNEL, PERSONAL_KINDS, user)
+
+
+class ChatNoticeSender:
+    """Shows a console user their notices in ``yichuang chat`` (plain text or one JSON line);
+    the notifier marks each one sent once shown, so it is shown once."""
+
+    channel = CHANNEL
+
+    def __init__(self, out: TextIO, *, as_json: bool) -> None:
+        self.out = out
+        self.as_json = as_json
+
+    async def send(self, notification: Notification) -> None:
+        text = shown(notification, notification.text)
+        if self.as_json:
+            line = json.dumps(
+                {
+                    "text": text,
+                    "choices": [],
+                    "notice": {
+                        "kind": notification.kind,
+                        "case_number": notification.case_number,
+                        "title": notification.title,
+                        "actions": [
+                            {"id": f"{action}:{notification.case_number}", "label": label}
+                            for action, label in notification.actions
+                        ],
+                    },
+                },
+                ensure_ascii=False,
+            )
+        else:
+            line = f"【通知】{shown(notification, notification.title)}\n{text}\n"
+        print(line, file=self.out, flush=True)
+
+
 async def chat_lines(
-    handler: InboundHandler, user: str, lines: TextIO, out: TextIO, *, as_json: bool
+    handler: InboundHandler,
+    user: str,
+    lines: TextIO,
+    out: TextIO,
+    *,
+    as_json: bool,
+    desk: RelayDesk | None = None,
+    contact_phone: str | None = None,
+    notices: Callable[[], Awaitable[Any]] | None = None,
 ) -> int:
-    """Feed each non-empty line to the dialogue; print its replies. Returns the turns taken."""
+    """Feed each non-empty line to the inbound router and the dialogue; print the replies.
+    ``notices``: shows the user's new notices (called before the first line and after each
+    turn). Returns the turns taken."""
+    if notices is not None:
+        await notices()
     turns = 0
     for line in lines:
         text = line.strip()
         if not text:
             continue
         turns += 1
-        for reply in await handler.handle(inbound(user, text)):
+        if text.split()[0] in ("/grid", "/staff"):
+            # The demo's identity switches: here the identity is given when the chat starts.
+            hint = Reply(CHAT_IDENTITY_HINT)
+            print(reply_json(hint) if as_json else render(hint), file=out, flush=True)
+            continue
+        message = inbound(user, text, contact_phone=contact_phone)
+        replies = await before_dialogue(desk, message) if desk is not None else None
+        if replies is None:
+            replies = await handler.handle(message)
+        for reply in replies:
             print(reply_json(reply) if as_json else render(reply), file=out, flush=True)
+        if notices is not None:
+            await notices()
     return turns
+
+
+def grid_phone(county: Any, phone: str) -> str:
+    """The phone of a grid worker the county lists, as the config has it; ``UserError``
+    naming the problem otherwise."""
+    from bot.cli import UserError
+
+    digits = phone_digits(phone)
+    for worker in county.grid_workers:
+        if digits and phone_digits(worker.phone) == digits:
+            return str(worker.phone)
+    listed = "、".join(f"{w.name} {w.phone}" for w in county.grid_workers) or "（无）"
+    raise UserError(f"手机号 {phone[:20]} 不在县配置的网格员名单（grid_workers）中：{listed}。")
 
 
 # --- commands -----------------------------------------------------------------------------
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    return asyncio.run(_chat(args.user, as_json=args.json))
+    return asyncio.run(
+        chat(args.user, sys.stdin, sys.stdout, as_json=args.json, grid=args.grid_phone)
+    )
 
 
-async def _chat(user: str, *, as_json: bool) -> int:
-    from bot.bootstrap import build_context, close_context
+async def chat(
+    user: str,
+    lines: TextIO,
+    out: TextIO,
+    settings: Settings | None = None,
+    *,
+    as_json: bool = False,
+    grid: str | None = None,
+    nlu: Any = None,
+) -> int:
+    """``yichuang chat``: the user's waiting notices, then each line a turn (and any new
+    notices after it). ``grid``: the phone of a listed grid worker, vouched for by the
+    console as Telegram vouches for a shared contact. ``nlu``: one already loaded (tests)."""
+    from bot.bootstrap import build_context, build_dialogue, close_context
 
-    app = await build_context()
+    app = await build_context(settings)
     try:
+        contact_phone = grid_phone(app.county, grid) if grid is not None else None
+        if nlu is not None:
+            app.nlu = nlu
+            build_dialogue(app)
         assert app.dialogue is not None
-        await chat_lines(app.dialogue, user, sys.stdin, sys.stdout, as_json=as_json)
+        # The same outbox, claim and "sent" mark as every push; only this user's notices.
+        notifier = Notifier(
+            app.db, [ChatNoticeSender(out, as_json=as_json)], clock=app.clock, only=mailbox(user)
+        )
+        await chat_lines(
+            app.dialogue,
+            user,
+            lines,
+            out,
+            as_json=as_json,
+            desk=app.cases,
+            contact_phone=contact_phone,
+            notices=notifier.drain,
+        )
     finally:
         await close_context(app)
     return 0
@@ -206,7 +338,6 @@ async def demo(
     ``echo``: print each input line after the prompt (a scripted tour).
     """
     from bot.bootstrap import build_context, build_dialogue, close_context
-    from bot.relay import relay_reply
     from bot.staff_chat import StaffChat
 
     app = await build_context(settings)
@@ -256,7 +387,7 @@ async def demo(
                     print(f"一窗（工作人员）：{render(reply)}\n", file=out, flush=True)
             else:
                 message = inbound(who.user, text, contact_phone=who.contact_phone)
-                replies = await relay_reply(app.cases, message)
+                replies = await before_dialogue(app.cases, message)
                 if replies is None:
                     replies = await app.dialogue.handle(message)
                 for reply in replies:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dialogs import form, questions, texts, understand
 from dialogs.filling import absorb, reading
 from dialogs.form import SLOTS
@@ -21,7 +23,7 @@ def correct(s: Step) -> bool:
     st, text = s.st, s.text
     draft = s.draft
     target = understand.correction_field(text)
-    tail_text = understand.correction_tail(text) or ""
+    tail_text = understand.correction_tail(text) or _after_cue(text, target)
     before = _values(draft)
     tail_at = text.rfind(tail_text) if tail_text else 0
     changed = False
@@ -34,6 +36,9 @@ def correct(s: Step) -> bool:
             label = told.category
         label = understand.category_from_words(tail_text) or label
         if label:
+            if label != draft.category and tail_text and len(tail_text) >= 6:
+                # What the problem is, told again: the description says it too.
+                draft.description = f"{draft.description or ''}；更正：{tail_text}".lstrip("；")
             draft.category, draft.category_sure = label, True
             changed = True
     elif target == "period":
@@ -86,3 +91,11 @@ def _fuller(updates: dict[str, object], draft: Draft) -> bool:
         if isinstance(value, str) and isinstance(old, str) and value != old and old in value:
             return True
     return False
+
+
+def _after_cue(text: str, target: str | None) -> str:
+    """ "人数不对，就我一个": the new value follows the clause that names the field."""
+    if target is None:
+        return ""
+    parts = re.split(r"[，,。；;\s]+", text.strip(), maxsplit=1)
+    return parts[1].strip(" 。.！!") if len(parts) == 2 else ""

@@ -110,9 +110,14 @@ def resolve(
     if isinstance(effect, OpenCase):
         if isinstance(outcome, OpenedCase):
             proxy = bool(st.draft and st.draft.proxy)
+            if st.draft is not None:
+                about = [outcome.number, st.draft.name or "", st.draft.category or ""]
+                st.opened_about = [*st.opened_about, about][-20:]
             st.draft, st.mode, st.asking = None, Mode.FORM, []
             st.opened.append(outcome.number)
-            s.say(texts.opened(outcome, proxy, ctx.timezone, s.today))
+            # Only this conversation's own cases are named: a case linked by the backend (the
+            # same ID number, say) may be another person's, and its number is not theirs to see.
+            s.say(texts.opened(outcome, proxy, ctx.timezone, s.today, own=tuple(st.opened)))
         else:
             s.say(texts.OPEN_FAILED)
             questions.show_summary(s)
@@ -235,6 +240,14 @@ def _dispatch(s: Step) -> None:
     if not in_progress and lookup.feedback_turn(s):
         return
     story_asked = st.asking == ["description"]
+    if in_progress and st.draft is not None and st.draft.description and story.addition(s):
+        questions.continue_prompt(s)
+        return
+    if in_progress and _announces_new_matter(text) and st.draft is not None:
+        # "不是问进度，是新的一户要登记": this report is the new one; carry on with it.
+        s.say(texts.NEW_ONE)
+        questions.continue_prompt(s)
+        return
     if (
         in_progress
         and not story_asked
@@ -263,6 +276,16 @@ def _dispatch(s: Step) -> None:
     _unanswered(s)
 
 
+def _announces_new_matter(text: str) -> bool:
+    """A short message that only says another household or matter is being reported ("是新的
+    一户要登记"), never a correction like "是另一个单位"."""
+    return (
+        len(text) <= 30
+        and talk.NEW_MATTER.search(text) is not None
+        and re.search(r"一户|一件|新的|事|登记", text) is not None
+    )
+
+
 #: Details a first message may carry before its story ("我叫李桂花，电话139…").
 _FORM_DETAILS = frozenset(
     {"person_name", "phone", "id_number", "credit_code", "township", "village"}
@@ -289,9 +312,7 @@ def _start(s: Step) -> None:
         draft.kind = "employer"
     filling.absorb(s, split=split, asking=[])
     body = text[split:] if split is not None else text
-    if story.is_report_text(s, body) and not draft.description:
-        draft.description = understand.tidy(body)
-        story.take_category(s)
+    story.take_story(s, body)
     questions.continue_prompt(s)
 
 

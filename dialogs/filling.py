@@ -20,6 +20,8 @@ from dialogs.step import Step
 from nlu.types import INSURANCE_TYPES, Entity
 
 _PIECES = re.compile(r"[，,。；;、\n！!？?（）()【】]+")
+#: A message that is a number and nothing else ("3", "三百八", "2222").
+_BARE_NUMBER = re.compile(r"[0-9０-９.零〇一二两三四五六七八九十百千万]{1,12}")
 #: Entity types whose NLU value is final (checked by ``identifiers`` inside the NLU).
 _TAKEN_AS_IS = {
     "phone": "phone",
@@ -95,7 +97,21 @@ def absorb(
         # Several amounts ("每月两百，一共两千四"): the dispute is about the total.
         entities.sort(key=lambda e: -float(e.value) if e.type == "amount" else 0.0)
     worker_asked = bool(asking) and asking[0].startswith("worker_")
+    ids = readers.id_spans(s.text)
+    bare = _BARE_NUMBER.fullmatch(understand.squeeze(s.text)) is not None
     for e in entities:
+        if e.type in ("period", "amount", "people_count", "phone") and any(
+            a < e.end and e.start < b for a, b in ids
+        ):
+            continue  # the digits of an ID number are never a period, an amount or a count
+        if (
+            e.type == "people_count"
+            and not readers.people_phrase(s.text, e.start, e.end)
+            and (asking != ["people_count"] or s.text[max(e.start - 1, 0) : e.start] == "第")
+        ):
+            continue  # "三百八", "3", "第二户": not said of people
+        if e.type == "amount" and bare and "amount" not in asking and (asking or s.st.opened):
+            continue  # a bare number answers what was asked (a menu, a count), not money
         if e.type == "group" and not worker_asked:
             s.draft.group = s.draft.group or str(e.value)[:20]
             continue
@@ -114,7 +130,8 @@ def absorb(
         name = store_entity(s, e, to_worker=to_worker, asking=asking, overwrite=overwrite)
         if name:
             stored.append(name)
-            seen.add(e.type)
+            # The grid worker's own name before the split leaves the villager's to be found.
+            seen.add(f"worker:{e.type}" if to_worker and not worker_asked else e.type)
     if (
         not worker_asked
         and not s.draft.people_count
@@ -128,7 +145,9 @@ def absorb(
         period_slot = SLOTS["period"]
         replace = overwrite or "period" in asking or s.st.mode == "summary"
         if replace or not period_slot.known(s.draft, s.st.profile):
-            spans = period_spans(s.text[after:], s.today) or _entity_span(periods)
+            spans = period_spans(readers.blank_ids(s.text)[after:], s.today) or _entity_span(
+                periods
+            )
             form.apply(
                 period_slot,
                 {"period_start": spans[0], "period_end": spans[1]},
@@ -136,6 +155,14 @@ def absorb(
                 s.st.profile,
             )
             stored.append("period")
+    if (
+        not worker_asked
+        and s.draft.proxy
+        and not s.draft.phone
+        and readers.NO_PHONE.search(s.text[max(after, split or 0) :])
+    ):
+        s.draft.contact_via_filer = True  # "她没有手机": staff call the grid worker who filed
+        stored.append("phone")
     wants_name = not asking or any(
         n in ("name", "worker_name", "contact_person", "description") for n in asking
     )
@@ -220,6 +247,11 @@ def entity_read(s: Step, found: Slot, e: Entity) -> Read:
         return Read({e.type: str(e.value)})
     if e.type == "person_name":
         return found.read(str(e.value), r)
+    if e.type == "insurance_type":
+        # "养老、医疗、失业都有": the clause names every insurance (、 does not end it).
+        read = found.read(_clause_around(s.text, e), r)
+        if read.ok and len(read.updates.get("insurance_types") or ()) > 1:
+            return read
     if e.type in ("insurance_type", "amount"):
         # "城乡居民基本养老保险", "一万二": the words around say more than the tag.
         read = found.read(_piece_around(s.text, e), r)
@@ -240,6 +272,12 @@ def entity_read(s: Step, found: Slot, e: Entity) -> Read:
     return Read({attr: value})
 
 
+def _clause_around(text: str, e: Entity) -> str:
+    start = max(text.rfind(c, 0, e.start) for c in "，,。；;\n") + 1
+    ends = [i for i in (text.find(c, e.end) for c in "，,。；;\n") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
 def _piece_around(text: str, e: Entity) -> str:
     start = max(text.rfind(c, 0, e.start) for c in "，,。；;、 \n") + 1
     ends = [i for i in (text.find(c, e.end) for c in "，,。；;、 \n") if i >= 0]
@@ -251,6 +289,16 @@ def names_in_text(
 ) -> list[str]:
     """Names the NLU did not tag ("…的，叫王秀英，今年68了"), for the worker or complainant."""
     st, draft = s.st, s.draft
+    if split is not None and split > after and not (asking and asking[0].startswith("worker_")):
+        # "我是上庄村网格员田晓燕，帮中庄村的冀秀英反映…": the villager's name is after the
+        # split, whatever name the grid worker gave for themselves before it.
+        stored: list[str] = []
+        if not st.profile.name:
+            head = find_name(s.text[after:split])
+            if head is not None:
+                st.profile.name = head[0]
+                stored.append("worker_name")
+        return stored + names_in_text(s, None, asking, overwrite, split)
     found = find_name(s.text[after:])
     if found is None:
         return []
@@ -261,7 +309,8 @@ def names_in_text(
         st.profile.name = name
         return ["worker_name"]
     target = "contact_person" if draft.kind == "employer" else "name"
-    if draft.name and not (overwrite or target in asking or st.mode == "summary"):
+    named = re.search(r"名字|姓名|叫|户主|本人是", s.text) is not None
+    if draft.name and not (overwrite or target in asking or (st.mode == "summary" and named)):
         return []
     draft.name, draft.name_unsure = name, False
     return [target]
@@ -274,9 +323,13 @@ def fill_bare(s: Step, slots: list[Slot], claimed_text: list[str]) -> list[str]:
     """Read the answer (or its pieces, for a question that asked several things) with the
     readers of the slots still open; returns the slots filled."""
     draft, profile = s.draft, s.st.profile
+    # A reader may take a looser answer only when its slot was the whole question: "三百八"
+    # to 涉及多少钱和涉及几个人 is the money, never 380 people once the money is taken.
+    alone_asked = [n for n in s.st.asking if n != "consent"]
     if len(slots) == 1:
         only = slots[0]
-        read = only.read(s.text, reading(s, only.name))
+        loose = only.name if alone_asked in ([], [only.name]) else ""
+        read = only.read(s.text, reading(s, loose))
         if read.problem:
             s.error(only.name, read.problem)
             return []
@@ -284,10 +337,10 @@ def fill_bare(s: Step, slots: list[Slot], claimed_text: list[str]) -> list[str]:
             form.apply(only, read.updates, draft, profile)
             return [only.name]
     parts = [p for p in pieces(s.text) if not any(c and c in p for c in claimed_text)]
-    parts += [w for p in parts if " " in p for w in p.split()]
+    parts += [w for p in parts if " " in p and not readers.id_spans(p) for w in p.split()]
     used = [False] * len(parts)
     stored: list[str] = []
-    alone = slots[0].name if len(slots) == 1 else ""
+    alone = slots[0].name if len(slots) == 1 and alone_asked in ([], [slots[0].name]) else ""
     for x in sorted(
         slots, key=lambda x: _PIECE_ORDER.index(x.name) if x.name in _PIECE_ORDER else 99
     ):
@@ -351,7 +404,8 @@ def _unasked(s: Step, asked: list[Slot], claimed_text: list[str]) -> list[str]:
         and (x.name in _UNMISTAKABLE or x.name in ("amount", "consent"))
         and (x.name != "phone" or draft.proxy)
         and (x.needed(draft, profile, s.ctx.form_rules) or x.name in s.ctx.form_rules.facts_along)
-        and not x.known(draft, profile)
+        # At the summary a value stated is a correction: known slots take it too.
+        and (not x.known(draft, profile) or s.st.mode == "summary")
     ]
     stored: list[str] = []
     for x in open_slots:
@@ -427,7 +481,18 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
     clerk = _clerk(s, asked)
     if clerk:
         names = ["contact_person", *names]
-    stored = clerk + absorb(s, split=grid_split(s), asking=names)
+    split = grid_split(s)
+    errand = story.ERRAND.search(s.text) if names and names[0].startswith("worker_") else None
+    if errand is not None and split is None:
+        # The grid worker's own detail was asked, the villager's matter told ("帮中庄村的冀秀英
+        # 反映，她的医保…"): what follows 帮 is the villager's, and the story is kept.
+        split = errand.start()
+        stored = clerk + absorb(s, split=split, asking=[])
+        story.take_story(s, s.text[split:])
+        if draft.description:
+            stored.append("description")
+    else:
+        stored = clerk + absorb(s, split=split, asking=names)
     claimed = [e.text for e in parse.entities if e.valid and e.type != "person_name"]
     still_open = [x for x in asked if x.name not in stored and x.name not in s.error_fields]
     reads_no = any(x.name == "consent" for x in still_open)  # "还没问过" answers the consent

@@ -439,10 +439,16 @@ def case_draft(state: ConversationState, inbound: Inbound) -> CaseDraft:
             township=profile.township,
             village=profile.village,
         )
+    description = d.description or ""
+    if len(d.insurance_types) > 1 and d.insurance_type in d.insurance_types:
+        # One insurance_type on the case (the first said: routing reads its group); every one
+        # named is in the description, where staff read it.
+        names = "、".join(INSURANCE_TYPES.get(k, k) for k in d.insurance_types)
+        description = f"{description}（涉及险种：{names}）"
     return CaseDraft(
         channel=inbound.channel,
         channel_user=inbound.user_ref,
-        description=d.description or "",
+        description=description,
         complainant=ComplainantDraft(
             kind="employer" if d.kind == "employer" else "person",
             name=d.name,

@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
-from dialogs import attachments, filling, lookup, questions, story, texts, understand
+from dialogs import attachments, corrections, filling, lookup, questions, story, texts, understand
 from dialogs.effects import OpenCase, Replay
 from dialogs.form import case_draft, pending
+from dialogs.messages import Choice
 from dialogs.step import Step
 from identifiers import digit_string
 
@@ -33,8 +34,22 @@ class Mode(StrEnum):
 
 def on_privacy(s: Step) -> bool:
     st = s.st
+    refused = s.choice == "no" or (s.choice != "yes" and understand.refuses(s.text))
+    if refused or (not s.choice and understand.is_cancel(s.text)):
+        # Any no is a no, with a reason or a question beside it: nothing is recorded.
+        st.draft, st.mode, st.asking = None, Mode.FORM, []
+        if understand.asks_why(s.text):
+            s.say(texts.PRIVACY_WHY)
+        s.say(texts.PRIVACY_DECLINED)
+        return True
+    if not s.choice and understand.asks_why(s.text):
+        # "为什么要身份证？": answered, and the consent asked again (never taken for a yes).
+        s.say(texts.PRIVACY_WHY)
+        s.say(texts.PRIVACY_ASK)
+        s.offer(Choice("yes", "同意"), Choice("no", "不同意"))
+        return True
     agreed, rest = understand.leading_agreement(s.text)
-    if not agreed and s.parse is not None and not understand.is_deny(s.text):
+    if not agreed and s.parse is not None and not _negated(s.text):
         agreed = s.parse.intent == "affirm" and s.parse.intent_confidence >= 0.8
     if s.choice == "yes" or (not s.choice and agreed):
         st.privacy_accepted, st.mode = True, Mode.FORM
@@ -47,11 +62,12 @@ def on_privacy(s: Step) -> bool:
                 story.more_story(s)
         questions.continue_prompt(s)
         return True
-    if s.choice == "no" or understand.is_deny(s.text) or understand.is_cancel(s.text):
-        st.draft, st.mode, st.asking = None, Mode.FORM, []
-        s.say(texts.PRIVACY_DECLINED)
-        return True
     return False
+
+
+def _negated(text: str) -> bool:
+    """A negation or a question anywhere: the NLU's "affirm" is not taken for a consent."""
+    return re.search(r"不|没|别|否|[?？吗]", text) is not None
 
 
 def on_summary(s: Step) -> bool:
@@ -59,6 +75,18 @@ def on_summary(s: Step) -> bool:
     if st.draft is None:
         st.mode = Mode.FORM
         return False
+    if (
+        not st.privacy_accepted
+        and not s.choice
+        and understand.refuses(s.text)
+        and not understand.is_cancel(s.text)
+    ):
+        # The summary carried the privacy notice: a no to it is a no, nothing is kept.
+        st.draft, st.mode, st.asking = None, Mode.FORM, []
+        if understand.asks_why(s.text):
+            s.say(texts.PRIVACY_WHY)
+        s.say(texts.PRIVACY_DECLINED)
+        return True
     if s.choice == "confirm" or (not s.choice and understand.agrees(s.text)):
         if pending(st.draft, st.profile, s.ctx.form_rules):
             st.mode = Mode.FORM
@@ -79,7 +107,18 @@ def on_summary(s: Step) -> bool:
     if s.choice == "cancel":
         questions.ask_cancel(s)
         return True
-    return False
+    return not s.choice and not understand.is_cancel(s.text) and _states_values(s)
+
+
+def _states_values(s: Step) -> bool:
+    """At the summary, a message that states a value is a correction of it ("是职工养老保险，
+    不是城乡居民的", "就他一个人", "人数不对，就我一个"): applied, the summary shown again."""
+    if story.addition(s):
+        questions.show_summary(s)
+        return True
+    if understand.is_correction(s.text) and corrections.correct(s):
+        return True
+    return filling.answer(s)
 
 
 def on_cancel(s: Step) -> bool:

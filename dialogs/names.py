@@ -15,6 +15,7 @@ NOT_NAME = re.compile(
     r"(?:镇|乡|村|社区|街道|县|市|区|公司|厂|单位|局|院|站|所|组)$|保险|社保|医保|养老|医疗|工伤|失业|生育"
     r"|(?:会计|出纳|经理|老板|主任|书记|师傅|老师|大爷|大妈|大娘|大伯|大叔|大婶|阿姨|叔叔|婶婶|大哥"
     r"|大姐|爷爷|奶奶|老汉|老太|村长|组长|主管|科长|局长|校长|院长|厂长|网格员)$"
+    r"|^(?:那|这|哪)(?:种|个|样|些|边|里|位|家|回|次)"
 )
 
 
@@ -34,6 +35,10 @@ _CUES = (
         r"([\u4e00-\u9fff·]{2,5})"
     ),
     re.compile(r"(?:帮|替|给)([\u4e00-\u9fff]{2,4}?)(?:反映|反应|登记|报|问|说|办)"),
+    # "帮中庄村的冀秀英反映", "下庄村王福生，…": a name right after a village.
+    re.compile(
+        r"(?:村|社区|组)的?([\u4e00-\u9fff]{2,4}?)(?:反映|反应|登记|报|问|说|办|的|[，,。\s]|$)"
+    ),
     re.compile(r"(?:^|[，,。\s的是])([\u4e00-\u9fff]{2,4})(?=[，,。；;\s]|$)"),
 )
 
@@ -47,6 +52,8 @@ def find_name(text: str) -> tuple[str, int] | None:
             # After 叫 / 帮 the name may run into the next word; between commas it is exact.
             shortest = len(words) if n == len(_CUES) - 1 else 2
             for size in range(min(len(words), 4), shortest - 1, -1):
+                if NOT_NAME.search(words[:size]) or is_address_form(words[:size]):
+                    break  # "宋老汉": a form of address, whose first characters are no name
                 name = looks_like_name(words[:size])
                 if name:
                     return name, m.start(1)

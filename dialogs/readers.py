@@ -31,7 +31,7 @@ from identifiers import (
 from nlu.entities.contact import id_shaped
 from nlu.entities.money import count_number, people_counts
 from nlu.entities.numbers import parse_number
-from nlu.entities.periods import periods
+from nlu.entities.periods import dated_periods
 from nlu.types import CATEGORIES, INSURANCE_TYPES
 
 
@@ -82,6 +82,24 @@ def number_runs(text: str) -> list[str]:
     runs = [m.group(0).strip() for m in _NUMBER_RUN.finditer(text)]
     return sorted((r for r in runs if sum(ch.isdigit() for ch in r) >= 5 or _cn_digits(r)),
                   key=len, reverse=True)  # fmt: skip
+
+
+def id_spans(text: str) -> list[tuple[int, int]]:
+    """Where an ID number (or a credit code) is typed, spaces and dashes included: its digits
+    are never a period, an amount or a count ("1405 2219 5011 2005 18" holds no 2005)."""
+    spans = []
+    for m in _NUMBER_RUN.finditer(text):
+        digits = sum(ch.isdigit() for ch in m.group(0))
+        if digits >= 15 or (digits >= 14 and re.search(r"[xXｘＸ]", m.group(0))):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def blank_ids(text: str) -> str:
+    """``text`` with its ID numbers blanked out (same length: offsets still hold)."""
+    for start, end in id_spans(text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _cn_digits(run: str) -> bool:
@@ -166,14 +184,14 @@ def read_worker_name(text: str, r: Reading) -> Read:
 
 
 #: "他没有手机，有事打我电话就行": the villager is reached through the grid worker.
-_NO_PHONE = re.compile(
+NO_PHONE = re.compile(
     r"没(?:有)?(?:手机|电话)|不会用手机|手机.{0,4}(?:没有|没得)|打我(?:的)?(?:电话|手机)"
     r"|(?:找|联系|打给)我|留我的|我的(?:电话|手机|号)"
 )
 
 
 def read_phone(text: str, r: Reading) -> Read:
-    if r.draft.proxy and _NO_PHONE.search(text):
+    if r.draft.proxy and NO_PHONE.search(text):
         return Read({"contact_via_filer": True})
     return read_worker_phone(text, r)
 
@@ -409,14 +427,28 @@ def read_worker_village(text: str, r: Reading) -> Read:
 # --- facts -----------------------------------------------------------------------------------
 
 
+#: What is said NOT to be the case ("不是城乡居民的"): no evidence of anything.
+_NEGATED = re.compile(r"(?:不是|并非|而不是|不属于)[^，,。；;、]*")
+#: The employees' scheme said in words ("职工养老", "单位交的", "企业养老").
+EMPLOYEE_SCHEME = re.compile(r"职工|企业(?:养老|医保|医疗)|单位(?:给|帮)?(?:交|缴)|在职")
+
+
 def read_insurance(text: str, r: Reading) -> Read:
+    text = _NEGATED.sub("", text)
+    several = [] if r.choice.startswith("ins:") else understand.insurances_in(text)
+    if len(several) > 1:
+        # "养老、医疗、失业都有": every one kept; the first (as said) is the case's.
+        return Read({"insurance_type": several[0], "insurance_types": several,
+                     "scheme_open": False})  # fmt: skip
     key = r.choice[4:] if r.choice.startswith("ins:") else understand.insurance_from_words(text)
     if key not in INSURANCE_TYPES:
         return NOTHING
+    if key in ("pension", "medical") and EMPLOYEE_SCHEME.search(text):
+        return Read({"insurance_type": key, "scheme_open": False, "insurance_types": []})
     key = resident_scheme(key, r.draft, text)
     # A button, or words naming the employees' scheme, settle it; "养老保险" does not.
     open_ = key in ("pension", "medical") and not r.choice and not _EMPLOYEE_HINT.search(text)
-    return Read({"insurance_type": key, "scheme_open": open_})
+    return Read({"insurance_type": key, "scheme_open": open_, "insurance_types": []})
 
 
 #: Villagers paying for themselves are in the residents' schemes (城乡居民养老 / 医保): a
@@ -449,6 +481,13 @@ _MONTHLY = re.compile(
 )
 
 
+#: A pension of a few hundred yuan a month or less drawn: the residents' pension.
+_SMALL_PENSION = re.compile(
+    r"(?:每个?月|一个月|月)[^，。,]{0,4}(?:领|拿|发|给)[^，。,]{0,3}"
+    r"(?:[一二两三四五六七]百|[1-7][0-9]{2}(?![0-9])|几十|[一二三四五六七八九]十)"
+)
+
+
 def _monthly_sum(text: str) -> float:
     """The largest monthly sum said (养老金每月1800, 一个月扣六百), 0 when none."""
     sums = [parse_number(m.group(1)) or 0.0 for m in _MONTHLY.finditer(text[:400])]
@@ -473,7 +512,12 @@ def resident_scheme(key: str, draft: Draft, text: str = "", *, settled: bool = F
     )
     if employee:
         return resident if _RESIDENT_SURE.search(said) else key
-    if draft.proxy or settled or _RESIDENT_HINT.search(said):
+    if (
+        draft.proxy
+        or settled
+        or _RESIDENT_HINT.search(said)
+        or (key == "pension" and _SMALL_PENSION.search(said))
+    ):
         return resident
     return key
 
@@ -506,11 +550,13 @@ def period_spans(text: str, today: date, *, bare: bool = False) -> tuple[str, st
     Spans with a year written out win over relative ones ("这两年") said beside them, and
     every year written out is inside the span ("2018到2020年", "19年到21年")."""
     text = text[:200]
-    found = periods(text, today)
+    dated = dated_periods(text, today)
+    found = [f for f, _ in dated]
     explicit = [
         f for f in found if re.search(r"\d{4}|[〇零一二三四五六七八九]{4}", text[f.start : f.end])
     ]
-    chosen = explicit or found
+    # "去年断缴了五个月": the period that names its year wins over one counted back from today.
+    chosen = explicit or [f for f, named in dated if named] or found
     starts = [str(f.value["start"]) for f in chosen]
     ends = [str(f.value.get("end") or f.value["start"]) for f in chosen]
     for year in _years(text, today, bare):
@@ -544,7 +590,8 @@ def read_amount(text: str, r: Reading) -> Read:
 
 
 _JUST_ME = re.compile(
-    r"^(?:就|只有|只|光)?(?:我|俺|他|她|本人)(?:一个|1个|自己|一人|本人)?(?:人)?$|^一个人$|^就一个"
+    r"^(?:就|只有|只|光|只是|就是)?(?:我|俺|他|她|本人|这)(?:一个|1个|自己|一人|本人|一家)?(?:人)?$"
+    r"|^(?:就|只有|只)?一个人$|^就一个"
 )
 #: "一共四十多号人", "厂里二十来个工人": a number of people inside a short answer.
 _PEOPLE_IN = re.compile(
@@ -562,14 +609,60 @@ _COUPLE = re.compile(
 _HOUSEHOLD = re.compile(r"([0-9一二两三四五六七八九十]{1,3})口")
 
 
+#: Words that make a number a number of people ("三个人", "二十来户", "五名职工").
+PERSON_WORDS = re.compile(
+    r"人|名|位|户|口|工人|职工|员工|工友|同事|老人|农民工|伙计|社员|村民|家"
+)
+#: What a number that counts something else is followed by ("两次", "三个月", "第二户").
+_NOT_PEOPLE_AFTER = re.compile(
+    r"^(?:多|来|几)?(?:个)?(?:月|年|次|回|遍|天|号(?!人)|元|块|万|千|百|岁|档|小时|星期|礼拜)"
+)
+
+
+def people_phrase(text: str, start: int, end: int) -> bool:
+    """Is the number at ``text[start:end]`` said of people? Only with a person word or
+    classifier beside it ("三个人", "五名职工", "二十来户"), never an ordinal ("第二户"), a
+    number of times or months ("交了两次") or a bare number ("三百八", "2222")."""
+    if (start > 0 and text[start - 1] == "第") or re.search(
+        r"(?:新的|下|这|那|另|又|每|上)$", text[max(0, start - 2) : start]
+    ):
+        return False  # "第二户", "新的一户", "下一户": which one, not how many
+    said = text[start:end]
+    after = text[end : end + 4]
+    if _NOT_PEOPLE_AFTER.match(after):
+        return False
+    if re.search(r"我|俺|他|她|咱|几个|一个|[个名位]$", said) or re.search(
+        r"(?:我|俺|咱)们$", text[:start]
+    ):
+        return True
+    return PERSON_WORDS.search(said) is not None or re.match(
+        r"^(?:多|来|几|余)?(?:(?:个|名|位|号)?(?:人|工人|职工|员工|户|口|工友|同事|老人|村民)"
+        r"|(?:个|名|位)(?![\u4e00-\u9fff]))",
+        after,
+    ) is not None
+
+
 def read_people(text: str, r: Reading) -> Read:
     """How many people the matter touches, by the county's convention (``nlu.entities.money``):
     a range counts by its lower bound ("二三十个" -> 20), the speaker is counted when the
-    number names only the others ("我和另外三个工友" -> 4), households count as said."""
+    number names only the others ("我和另外三个工友" -> 4), households count as said. A bare
+    number is a count of people only when that alone was asked ("一共涉及几个人？" "3"):
+    answering a question that asked money too, or a menu, it is not (``people_phrase``)."""
     s = re.sub(r"(?:吧|呢|啊|呀|吧我看|左右|上下|的样子|差不多)+$", "", understand.squeeze(text))
     if _JUST_ME.search(s):
         return Read({"people_count": 1})
-    said = people_counts(text[:80])
+    if re.search(r"第[0-9一二两三四五六七八九十]", s):
+        return NOTHING  # "第二户": which one, not how many
+    if (
+        (r is None or r.asked_alone != "people_count")
+        and not any(
+            people_phrase(s, m.start(), m.end())
+            for m in re.finditer(r"[0-9一二两三四五六七八九十百千几]+", s)
+        )
+        and not _COUPLE.search(s)
+    ):
+        return NOTHING
+    said = [f for f in people_counts(text[:80]) if people_phrase(text, f.start, f.end)]
     if said:
         return Read({"people_count": int(max(f.value for f in said))})
     m = _HOUSEHOLD.search(s)

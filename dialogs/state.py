@@ -51,6 +51,9 @@ class Draft:
     township: str | None = None
     village: str | None = None
     insurance_type: str | None = None
+    #: Several insurances named ("养老、医疗、失业都有"): all of them, in the order said;
+    #: ``insurance_type`` holds the first (the backend keeps one; the description the list).
+    insurance_types: list[str] = field(default_factory=list)
     period_start: str | None = None
     period_end: str | None = None
     amount: float | None = None
@@ -120,6 +123,9 @@ class ConversationState:
     photo_offers: list[list[str]] = field(default_factory=list)
     #: Case numbers opened from this conversation.
     opened: list[str] = field(default_factory=list)
+    #: Who and what each of those cases is about: [[number, complainant name, category], ...]
+    #: (a later story about another person or matter is a new filing, not about the case).
+    opened_about: list[list[str]] = field(default_factory=list)
     updated_at: str | None = None
     turns: int = 0
 

@@ -163,3 +163,43 @@ def more_story(s: Step) -> bool:
         draft.kind = "employer"
     s.say("补充的情况记下了。")
     return True
+
+
+def take_story(s: Step, body: str) -> bool:
+    """The complaint itself as the description (never a greeting or a grid worker's
+    preamble), with its category; True when it was taken."""
+    draft = s.st.draft
+    if draft is None or draft.description or not is_report_text(s, body):
+        return False
+    draft.description = understand.tidy(body)
+    take_category(s)
+    return True
+
+
+#: "情况再补一句：…", "补充一下，…", "还有，…", "忘了说，…": more of the story, said as such.
+ADDITION = re.compile(
+    r"^(?:情况|问题)?(?:我|俺)?(?:再|还)?(?:补充|补)(?:一下|一句|几句|两句|说明|个情况|点)?[:：，,。\s]*"
+    r"|^(?:还有|另外|忘了说|再说一句|再说一下|对了)[:：，,。\s]+"
+)
+
+
+#: Entity types that fill a slot of the form: a message carrying one is an answer first.
+_VALUES = frozenset(
+    {"period", "amount", "people_count", "phone", "id_number", "credit_code", "insurance_type"}
+)
+
+
+def addition(s: Step) -> bool:
+    """ "情况再补一句：…": appended to the description, and said so (never a bare 好的)."""
+    draft = s.st.draft
+    m = ADDITION.match(s.text)
+    if draft is None or m is None:
+        return False
+    if s.parse is not None and any(e.valid and e.type in _VALUES for e in s.parse.entities):
+        return False  # "对了，是2019年的事": a value for the form, which filling takes and names
+    more = understand.tidy(s.text[m.end() :])
+    if len(re.findall(r"[\u4e00-\u9fff0-9]", more)) < 4:
+        return False
+    draft.description = f"{draft.description}；补充：{more}" if draft.description else more
+    s.say(f"补充的情况记下了：{more[:60]}")
+    return True

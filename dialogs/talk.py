@@ -7,6 +7,8 @@ import re
 
 from dialogs import filling, lookup, questions, story, texts, understand
 from dialogs.effects import ListMyCases
+from dialogs.lookup import STATUS_WORDS
+from dialogs.names import find_name
 from dialogs.step import Step
 
 #: A question about insurance rules (咨询), not a dispute: referred to the county's hotline.
@@ -86,10 +88,42 @@ def objection(text: str) -> bool:
 WITHDRAW = re.compile(r"撤回|撤销|不想反映了|不告了|不要办了|不用办了")
 
 
+#: Words that announce another matter or another household after a case.
+NEW_MATTER = re.compile(
+    r"新的|另一|另外一|另外有|还有一户|下一户|又一户|又有一|再反映|再登记|还有个事|还有一个事|还有件事"
+    r"|换一户|新一户|别的事|另一件|第二件|再帮|还要帮|也要反映|也想反映"
+)
+
+
+def new_filing(s: Step) -> bool:
+    """After a case: a story about another person or another matter is a new filing ("下庄村
+    的王福生，厂里没给他交工伤保险", "不是问进度，是新的一户要登记"), never read as about the
+    case just registered."""
+    text, parse = s.text, s.parse
+    if NEW_MATTER.search(text):
+        return True
+    if parse is None or len(understand.squeeze(text)) < 10 or not story.is_report_text(s, text):
+        return False
+    names = {about[1] for about in s.st.opened_about if len(about) > 1 and about[1]}
+    said = [str(e.value) for e in parse.entities if e.type == "person_name"]
+    found = find_name(text)
+    if found is not None:
+        said.append(found[0])
+    if any(n not in names for n in said if len(n) >= 2):
+        return True  # another person's matter
+    if s.st.profile.role == "grid_worker" and not STATUS_WORDS.search(text):
+        return True  # a grid worker telling a story: the next household
+    categories = {about[2] for about in s.st.opened_about if len(about) > 2}
+    told = parse.category if parse.category and not parse.uncertain else None
+    return told is not None and told != "other" and bool(categories) and told not in categories
+
+
 def after_case(s: Step) -> bool:
     """After a case is registered: a correction goes to staff (the case is on record), a
-    worry about the outcome gets the routes the law offers."""
+    worry about the outcome gets the routes the law offers; another matter is a new filing."""
     number = s.st.opened[-1]
+    if new_filing(s):
+        return False
     if understand.is_correction(s.text) or re.search(r"说错|写错|记错|填错", s.text):
         s.say(texts.after_case_correction(number))
         return True

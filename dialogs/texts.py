@@ -55,6 +55,12 @@ PRIVACY_DECLINED = (
     "好的，不记录您的信息。您也可以到县政务服务中心税务窗口当面反映，或拨打12345热线。"
 )
 PRIVACY_THEN_ASK = "谢谢您的信任。"
+#: Why details are asked (a question at the privacy notice, "为什么要身份证").
+PRIVACY_WHY = (
+    "这些信息只用来登记和办理您反映的事：姓名和电话用来联系您、告诉您办理结果，乡镇村用来确定"
+    "由哪里的部门办理，身份证号用来核实身份、查缴费记录。身份证号不方便的话可以不填（回复「跳过」）。"
+    "信息只给负责办理的部门看，不会公开。"
+)
 ASK_PROBLEM = "请用自己的话说说遇到了什么问题，比如哪个单位、哪段时间、扣了多少钱。"
 ASK_PROBLEM_PROXY = "请说说被代办人遇到了什么问题。"
 
@@ -212,6 +218,7 @@ def left_to_staff(labels: list[str]) -> str:
 
 
 NOT_UNDERSTOOD = "不好意思，没太看明白。"
+NEW_ONE = "好的，这是一件新的反映，单独登记，不影响前面那件。"
 FULL_NAME_PLEASE = "登记需要身份证上的全名，比如“李德福”，麻烦再说一下。"
 CANCEL_ASK = "确定不反映了吗？已经填的内容会删掉。"
 CANCEL_DONE = "好的，已取消，刚才填的内容已删除。什么时候想反映，直接跟我说就行。"
@@ -322,7 +329,7 @@ def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
     if draft.employer and draft.kind != "employer":
         lines.append(f"单位：{draft.employer}")
     if draft.insurance_type:
-        lines.append(f"险种：{INSURANCE_TYPES.get(draft.insurance_type, draft.insurance_type)}")
+        lines.append(f"险种：{shown('insurance_type', draft)}")
     period = _period(draft)
     if period:
         lines.append(f"时间：{period}")
@@ -338,6 +345,10 @@ def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
     return "\n".join(lines)
 
 
+def insurance_list(keys: list[str]) -> str:
+    return "、".join(INSURANCE_TYPES.get(k, k) for k in keys)
+
+
 def shown(field: str, draft: Draft) -> str:
     """A field's value as the summary shows it."""
     if field in ("period", "period_start", "period_end"):
@@ -345,6 +356,8 @@ def shown(field: str, draft: Draft) -> str:
     if field == "category":
         return category_name(draft.category)
     if field == "insurance_type":
+        if len(draft.insurance_types) > 1:
+            return insurance_list(draft.insurance_types)
         return INSURANCE_TYPES.get(draft.insurance_type or "", draft.insurance_type or "—")
     if field == "id_number":
         return (mask_id(draft.id_number) or "—") if draft.id_number else "—"
@@ -397,7 +410,11 @@ def _time_limit(case: OpenedCase, tz: str, today: date | None = None) -> str:
 
 
 def opened(
-    case: OpenedCase, proxy: bool, tz: str = "Asia/Shanghai", today: date | None = None
+    case: OpenedCase,
+    proxy: bool,
+    tz: str = "Asia/Shanghai",
+    today: date | None = None,
+    own: tuple[str, ...] = (),
 ) -> str:
     contact = f"，电话 {case.lead.phone}" if case.lead.phone else ""
     lines = [
@@ -405,8 +422,11 @@ def opened(
         f"承办单位：{case.lead.name}{contact}",
         _time_limit(case, tz, today),
     ]
-    if case.related_cases:
-        lines.append(f"（与之前的 {'、'.join(case.related_cases)} 是同一件事，会一并办理。）")
+    mine = [n for n in case.related_cases if n in own and n != case.number]
+    if mine:
+        lines.append(f"（与之前的 {'、'.join(mine)} 是同一件事，会一并办理。）")
+    elif case.related_cases:
+        lines.append("（之前有人反映过同样的事，会一并办理。）")
     if proxy:
         lines.append("进展会在这里告诉您。要为下一户反映，直接说情况就行。")
     else:

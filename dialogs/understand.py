@@ -176,12 +176,15 @@ MAX_VERDICT = 200
 
 CORRECTION = re.compile(
     r"写错|错了|打错|改成|改为|改一下|更正|应该是|不是.{0,12}[，,\s]*(而)?是|换成"
-    r"|(?:名字|姓名|电话|手机|号码|身份证|时间|年份|月份|乡镇?|村|地址|单位|公司|险种|金额|类型)"
-    r"(?:也|有点)?不对"
+    r"|^(?:哦|噢|啊|呃)?是[^，,。不]{2,16}[，,\s]*(?:而)?不是"
+    r"|(?:名字|姓名|电话|手机|号码|身份证|时间|年份|月份|乡镇?|村|地址|单位|公司|险种|金额|类型|类别"
+    r"|人数|问题类型|钱数|数额)(?:也|有点|都)?(?:不对|有误|错)"
 )
 
 #: Field cue words for corrections: "电话写错了，是139…" -> phone.
 FIELD_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("people_count", ("人数", "几个人", "多少人", "几人")),
+    ("category", ("类别", "问题类型", "事项")),
     ("phone", ("电话", "手机", "号码", "联系方式")),
     ("id_number", ("身份证",)),
     ("credit_code", ("信用代码",)),
@@ -191,7 +194,7 @@ FIELD_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("employer", ("单位", "公司", "厂")),
     ("insurance_type", ("险种", "保险")),
     ("period", ("时间", "月份", "年份", "期间")),
-    ("amount", ("金额", "多少钱", "钱")),
+    ("amount", ("金额", "多少钱", "钱数", "数额", "钱")),
     ("category", ("问题", "类型", "事")),
     ("description", ("情况", "描述")),
 )
@@ -303,7 +306,22 @@ def agrees(text: str) -> bool:
     clauses = [squeeze(c) for c in re.split(r"[，,。！!？?；;\s]+", text) if squeeze(c)]
     if any(is_deny(c) or _REFUSAL.search(c) for c in clauses):
         return False
-    return any(_clause_agrees(c) for c in clauses)
+    # Every clause must agree (or be a courtesy): "是职工养老保险，不是城乡居民的" and
+    # "对，险种是失业保险" state a value (a correction), they are not a yes.
+    agreeing = [c for c in clauses if not _COURTESY.fullmatch(c)]
+    return bool(agreeing) and all(_clause_agrees(c) for c in agreeing)
+
+
+#: Courtesies said beside a yes ("对，谢谢", "好的，麻烦了").
+_COURTESY = re.compile(
+    r"(?:谢谢|多谢|感谢|辛苦|麻烦)(?:你|您|你们|啦|了|哈|啊)*"
+)
+#: What may follow an agreeing head in the same clause: particles and words of agreement,
+#: never content ("是职工养老保险" is a value, "是的呀" a yes).
+_AGREE_REST = re.compile(
+    r"(?:的|了|啊|呀|吧|嘞|哩|着|呢|哈|么|嘛|哦|噢|喔|滴|哒|这样|这些|就|都|也|那|你|您|我|俺|咱"
+    r"|就行|就好|行了|好了|没问题|提交|确认|登记|可以|对|是|好|行|中|嗯|恩|没错|正确|同意|一下|吧)*"
+)
 
 
 #: A clear no inside a longer answer ("不同意，别登记").
@@ -317,7 +335,11 @@ def _clause_agrees(s: str) -> bool:
         return True
     if _NEGATION.search(_POSITIVE.sub("", s)):
         return False
-    return bool(_AGREE_HEAD.match(s) or _AGREE_WORDS.search(s))
+    head = _AGREE_HEAD.match(s)
+    if head and _AGREE_REST.fullmatch(_AGREE_WORDS.sub("", s[head.end() :])):
+        return True
+    words = _AGREE_WORDS.search(s)
+    return bool(words) and _AGREE_REST.fullmatch(_AGREE_WORDS.sub("", s)) is not None
 
 
 def leading_agreement(text: str) -> tuple[bool, str]:
@@ -327,6 +349,33 @@ def leading_agreement(text: str) -> tuple[bool, str]:
     if sep and agrees(head):
         return True, "" if agrees(rest) else rest.strip()
     return agrees(text), ""
+
+
+#: A no to the privacy notice, however it is put: "不同意，凭啥要我身份证", "我不同意",
+#: "不想给", "不愿意留身份证". A refusal with a reason or a question is still a refusal.
+_REFUSES = re.compile(
+    r"不同意|不愿意|不答应|不想(?:给|留|说|登|填|告诉)|不给|不留|拒绝|不行|不可以|不要登|别登|不登记"
+    r"|不接受|不认可|不干|不弄了|算了|不用了"
+)
+#: A question about the notice: why the ID (or any detail) is needed, what it is used for.
+_WHY_ASKED = re.compile(
+    r"为什么|为啥|凭啥|凭什么|干嘛|干啥|做什么用|干什么用|有什么用|啥用|用来干|用来做|必须|非要|一定要"
+    r"|安全吗|会不会泄露|泄露|给谁看|谁能看|能不能不|可以不|不填行|不给行|匿名"
+)
+
+
+def refuses(text: str) -> bool:
+    """A refusal of the privacy notice (or of the filing), even with a reason or a question."""
+    if is_deny(text):
+        return True
+    s = squeeze(text)
+    return bool(s) and len(s) <= 60 and _REFUSES.search(s) is not None
+
+
+def asks_why(text: str) -> bool:
+    """A question about why details are asked and what happens to them."""
+    s = squeeze(text)
+    return bool(s) and len(s) <= 60 and _WHY_ASKED.search(s) is not None
 
 
 def _split_head(text: str) -> tuple[str, str, str]:
@@ -397,10 +446,21 @@ def correction_field(text: str) -> str | None:
     """Which field a correction talks about, from its cue words (before the new value);
     a category's own words count: "不是滞纳金，是退费" corrects the category."""
     head = re.split(r"改成|改为|应该是|换成|[，,\s]\s*(?:而)?是", text, maxsplit=1)[0]
-    for name, cues in FIELD_CUES:
-        if any(c in head for c in cues):
-            return name
-    if category_from_words(head) not in (None, "other", "contribution_amount"):
+    # The field named first ("是职工养老保险，不是城乡居民的" names 保险 before 乡).
+    found = [
+        (head.find(c), -len(c), order, name)
+        for order, (name, cues) in enumerate(FIELD_CUES)
+        for c in cues
+        if c in head
+    ]
+    if found:
+        return min(found)[3]
+    said = category_from_words(head)
+    if said not in (None, "other", "contribution_amount"):
+        return "category"
+    # "不是扣多了，是交了钱以后缴费记录里没有": what the problem IS, said again.
+    told = category_from_words(correction_tail(text) or "")
+    if told not in (None, "other") and told != said:
         return "category"
     return None
 
@@ -451,6 +511,36 @@ def insurance_from_words(text: str) -> str | None:
     return None
 
 
+#: Several insurances named at once: "五险" is all five; "三险" the three every employer
+#: pays for a worker (养老、医疗、失业) as people use the word.
+_BUNDLES = (
+    (re.compile(r"五险|五项保险|五个险"), ("pension", "medical", "unemployment", "work_injury",
+                                          "maternity")),
+    (re.compile(r"三险|三项保险|三个险"), ("pension", "medical", "unemployment")),
+)  # fmt: skip
+_EACH_INSURANCE = re.compile(
+    r"(?P<resident_pension>居民.{0,4}养老|新农保|农保|城乡养老)"
+    r"|(?P<resident_medical>居民.{0,4}医|新农合|合作医疗|合疗|城乡医保)"
+    r"|(?P<pension>养老)|(?P<medical>医疗|医保)|(?P<unemployment>失业)"
+    r"|(?P<work_injury>工伤)|(?P<maternity>生育)"
+)
+
+
+def insurances_in(text: str) -> list[str]:
+    """Every insurance a message names, in the order said ("养老、医疗、失业都有", "五险都欠着");
+    one or none for most messages."""
+    s = squeeze(text)
+    for pattern, keys in _BUNDLES:
+        if pattern.search(s):
+            return list(keys)
+    found: list[str] = []
+    for m in _EACH_INSURANCE.finditer(s):
+        key = m.lastgroup
+        if key and key not in found:
+            found.append(key)
+    return found
+
+
 def menu_index(text: str, size: int) -> int | None:
     """ "2", "２", "第二个", "二" -> 1 (zero-based) when it is a valid position of the menu."""
     s = squeeze(text).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -478,8 +568,13 @@ def resolve_choice(text: str, choice_id: str | None, menu: list[list[str]]) -> s
     for item_id, label in menu:
         if s == squeeze(label):
             return item_id
-    for item_id, label in menu:
-        lab = squeeze(label)
-        if len(s) >= 2 and (s in lab or lab in s):
-            return item_id
-    return None
+    # A label inside the words: the longest one ("不同意，凭啥…" holds 同意 and 不同意).
+    inside = sorted(
+        ((len(lab), item_id) for item_id, label in menu if (lab := squeeze(label)) and lab in s),
+        reverse=True,
+    )
+    if inside:
+        return inside[0][1]
+    # The words inside one label only ("退费" for "退（抵）费").
+    holding = [item_id for item_id, label in menu if len(s) >= 2 and s in squeeze(label)]
+    return holding[0] if len(holding) == 1 else None

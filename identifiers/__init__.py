@@ -14,12 +14,14 @@ from identifiers.digits import ascii_digit, digit_string, small_int
 from identifiers.masking import mask_id, mask_phone, mask_text
 from identifiers.names import (
     COMPOUND_SURNAMES,
+    ROLES,
     SURNAMES,
     bare_name,
     has_known_surname,
     name_plausibility,
     surname_length,
 )
+from identifiers.numbers import NumberCheck, check_number, id_shaped
 from identifiers.phone import MOBILE, PhoneCheck, check_phone, phone_digits
 from identifiers.resident_id import (
     IdCheck,
@@ -33,13 +35,16 @@ __all__ = [
     "CASE_NUMBER_IN_TEXT",
     "COMPOUND_SURNAMES",
     "MOBILE",
+    "ROLES",
     "SURNAMES",
     "IdCheck",
+    "NumberCheck",
     "PhoneCheck",
     "ascii_digit",
     "bare_name",
     "birth_date",
     "check_id_number",
+    "check_number",
     "check_phone",
     "credit_code_problem",
     "digit_string",
@@ -47,6 +52,7 @@ __all__ = [
     "format_case_number",
     "has_known_surname",
     "id_number_problem",
+    "id_shaped",
     "mask_id",
     "mask_phone",
     "mask_text",

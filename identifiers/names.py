@@ -97,6 +97,18 @@ NAME_PREFIX = re.compile(
     r"^(?:我的名字叫|我的名字是|我名字叫|我叫|俺叫|咱叫|我是|俺是|叫|姓名是?|名字是?|他叫|她叫|"
     r"他是|她是|本人是?|当事人是?|被代办人是?|老人叫|名叫)[:：]?"
 )
+#: Titles and roles said before a name ("工人代表阴国庆", "经理赵刚", "网格员李强"): never the
+#: start of the name, which follows them.
+ROLES: tuple[str, ...] = (
+    "工人代表", "职工代表", "村民代表", "群众代表", "代表", "会计", "出纳", "总经理", "副经理", "经理",
+    "副主任", "主任", "队长", "组长", "班长", "网格员", "书记", "支书", "厂长", "村长", "站长",
+    "所长", "科长", "处长", "局长", "负责人", "专干", "协理员", "文书", "主管", "人事", "财务",
+    "法人", "董事长", "管理员", "联络员", "信息员", "社长", "会长", "院长", "校长", "老板娘",
+    "老板", "工头", "包工头", "监理", "技术员", "司机", "保安", "厨师",
+)  # fmt: skip
+_ROLES_AHEAD = re.compile(
+    "^(?:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r")+(?=[\u4e00-\u9fff]{2,4}$)"
+)
 _PUNCT = re.compile(r"[\s，。！？、,.!?~…:：;；]+")
 #: First characters of everyday replies ("跳过", "好的", "可以", "算了"): not a rare surname.
 _REPLY_STARTS = frozenset("好可谢你您确取修同对行算没跳嗯啊哦喂请问就还再去来到说给帮不是")
@@ -113,8 +125,11 @@ def has_known_surname(name: str) -> bool:
 
 
 def bare_name(text: str) -> str:
-    """The answer without punctuation and the words introducing a name."""
-    return NAME_PREFIX.sub("", _PUNCT.sub("", text or ""))
+    """The answer without punctuation and the words introducing a name, roles included
+    ("我是工人代表阴国庆" -> "阴国庆")."""
+    value = NAME_PREFIX.sub("", _PUNCT.sub("", text or ""))
+    bare = _ROLES_AHEAD.sub("", value)
+    return bare if bare != value and has_known_surname(bare) else value
 
 
 def name_plausibility(text: str) -> Plausibility:

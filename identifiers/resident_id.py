@@ -24,6 +24,10 @@ PROVINCES = frozenset({
 })  # fmt: skip
 
 
+#: Letters typed for the digits they look like (O for 0): named in the problem.
+_LOOKALIKES = {"O": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"}
+
+
 @dataclass(frozen=True)
 class IdCheck:
     """The normalised number when valid, else ``problem``: one Chinese sentence for the user."""
@@ -47,7 +51,13 @@ def id_number_problem(number: str, today: date) -> str | None:
         return "这是老的15位身份证号，请提供18位的新号码"
     if len(number) != 18:
         return f"身份证号应为18位，这里是{len(number)}位"
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    letters = [ch for ch in number[:17] if not ch.isdigit()]
+    if letters and letters[0].upper() in _LOOKALIKES:
+        digit = _LOOKALIKES[letters[0].upper()]
+        return (
+            f"身份证号只有数字（最后一位可能是X），这里有字母{letters[0]}，是不是数字{digit}"
+        )
+    if letters or not (number[17].isdigit() or number[17] == "X"):
         return "身份证号前17位应是数字，最后一位是数字或X"
     if number[:2] not in PROVINCES:
         return "身份证号前两位的地区代码不对"

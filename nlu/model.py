@@ -38,7 +38,7 @@ from nlu.normalize import fold
 from nlu.tokenize import Segmenter, user_dicts
 
 #: Bump when features, training or the file format change (invalidates cached models).
-CODE_VERSION = "4"
+CODE_VERSION = "5"
 #: SVM regularisation (dev split: 0.5 and 1.0 tie; the smaller is smoother on unseen phrasing).
 SVM_C = 0.5
 #: Folds for the out-of-fold scores the temperature is fitted on (each fold is one more fit;

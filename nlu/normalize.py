@@ -11,29 +11,32 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Traditional -> simplified for the characters this domain uses (a full converter such as
-# OpenCC is not worth a dependency: the classifier also has character n-grams to fall back on).
-_T2S_PAIRS = (
-    "會会 險险 費费 繳缴 滯滞 納纳 稅税 務务 單单 號号 碼码 們们 這这 個个 說说 話话 謝谢 "
-    "請请 問问 題题 麼么 為为 還还 沒没 錢钱 從从 來来 時时 間间 對对 點点 當当 過过 後后 "
-    "裡里 裏里 長长 開开 關关 門门 員员 區区 鄉乡 鎮镇 縣县 廠厂 業业 醫医 療疗 養养 資资 "
-    "給给 記记 錄录 態态 處处 辦办 報报 雜杂 轉转 確确 認认 證证 電电 聯联 繫系 網网 動动 "
-    "勞劳 嗎吗 實实 際际 應应 該该 錯错 誤误 統统 計计 帳账 賬账 戶户 額额 補补 銀银 條条 "
-    "隊队 幫帮 頭头 讓让 聽听 見见 現现 發发 樣样 經经 濟济 與与 參参 權权 義义 識识 標标 "
-    "準准 層层 屬属 歲岁 農农 劃划 憑凭 據据 擔担 導导 遲迟 簡简 訴诉 訟讼 師师 難难 陽阳 "
-    "東东 車车 龍龙 聞闻 顧顾 項项 須须 領领 餘余 館馆 驗验 體体 鬧闹 黃黄 齡龄 歷历 "
-    "壓压 扣扣 傷伤 災灾 職职 聘聘 雇雇 僱雇 薪薪 資资 級级 數数 據据 檢检 査查 徵征 "
-    "欠欠 催催 強强 執执 罰罚 利利 息息 退退 紀纪 斷断 續续 線线 統统 腦脑 辭辞 約约 "
-    "裁裁 決决 仲仲 窗窗 務务 惡恶 氣气 罵骂 慢慢 推推 諉诿 跑跑 趟趟 卡卡 補补 貼贴 "
-    "購购 買买 賣卖 價价 貴贵 產产 婦妇 孕孕 兒儿 媽妈 爺爷 奶奶 親亲 邊边 劉刘 張张 陳陈 "
-    "楊杨 趙赵 孫孙 馬马 鄭郑 鄧邓 許许 韓韩 馮冯 蕭萧 葉叶 蘇苏 羅罗 呂吕 魏魏 盧卢 "
-    "麥麦 譚谭 錢钱 萬万 億亿 兩两 塊块 幾几 級级 號号 碼码 傳传 遞递 訊讯 息息 步步 "
-    "貨货 運运 輸输 監监 營营 豐丰 廣广 慶庆 靈灵 活活 撫抚 恤恤 喪丧 葬葬 費费 療疗 "
-    "診诊 藥药 復复 麵面 衛卫 護护 士士 歸归 檔档 調调 解解 諮咨 詢询 谘咨 嗎吗 "
-    "啟启 軟软 體体 登登 錄录 碼码 驗验 證证 漲涨 虧亏 虛虚 擬拟 異异 議议 訪访 媒媒 "
-    "曝曝 訴诉 頁页 辦办 鐘钟 鍾钟 齊齐 龐庞 獨独 孤孤 殘残 疾疾 貧贫 困困 補补 償偿"
-)
-_T2S = {ord(pair[0]): pair[1] for pair in _T2S_PAIRS.split() if pair[0] != pair[1]}
+from nlu.t2s_data import AMBIGUOUS, CHARACTERS, PHRASES
+
+# Traditional -> simplified: OpenCC's t2s data, character for character (``nlu/t2s_gen.py``
+# says how the table is made and why a simplified message is never changed by it).
+_SURE = {ord(k): v for k, v in zip(CHARACTERS[::2], CHARACTERS[1::2], strict=True)}
+_ALL = _SURE | {ord(k): v for k, v in zip(AMBIGUOUS[::2], AMBIGUOUS[1::2], strict=True)}
+_PHRASE_MAP = dict(PHRASES)
+_PHRASE_RE = re.compile("|".join(re.escape(k) for k, _ in PHRASES))
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (潤泉鎮下莊村 -> 润泉镇下庄村, 跳過 -> 跳过), with
+    exactly ``len(text)`` characters. A message with no traditional-only character is returned
+    unchanged (於, 乾, 著 are simplified characters too)."""
+    sure = text.translate(_SURE)
+    if sure == text:
+        return text
+    out = text.translate(_ALL)
+    pieces: list[str] = []
+    pos = 0
+    for m in _PHRASE_RE.finditer(text):  # OpenCC's phrases first: 乾淨 -> 干净, 乾坤 stays
+        pieces += (out[pos : m.start()], _PHRASE_MAP[m.group(0)])
+        pos = m.end()
+    pieces.append(out[pos:])
+    return "".join(pieces)
+
 
 # Same-length fixes for common homophone typos (社宝 for 社保...). Same length keeps offsets.
 _TYPOS: tuple[tuple[str, str], ...] = (
@@ -79,7 +82,7 @@ def _char(ch: str) -> str:
         return ch
     if unicodedata.category(ch) in _SPACE_LIKE:
         return " "
-    return _T2S.get(code, ch)
+    return ch
 
 
 #: Markup pasted with a message (a complaint copied from a web page or a mail: <b>, <a href>,
@@ -119,7 +122,7 @@ def blank_markup(text: str) -> str:
 def align(text: str) -> str:
     """Full-width -> half-width, control/format characters -> space, traditional -> simplified,
     common typos fixed, markup blanked. The result has exactly ``len(text)`` characters."""
-    out = "".join(_char(ch) for ch in blank_markup(text))
+    out = "".join(_char(ch) for ch in simplified(blank_markup(text)))
     if _TYPO_RE.search(out):
         out = _TYPO_RE.sub(lambda m: _TYPO_MAP[m.group(0)], out)
     return out

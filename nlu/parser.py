@@ -108,6 +108,23 @@ _GRIEVANCE = re.compile(
     r"为什么|为啥|凭什么|凭啥|咋还|怎么还|还没|又|一直|总是|老是|到现在|至今|迟迟|反复|好几次|多次|"
     r"投诉|反映|不满|举报|说法|讨个|给个|违规|违法|乱|骗"
 )
+#: A how-to question ("单位社保费怎么申报", "灵活就业在哪交", "退休要带什么材料"): a consultation
+#: (the county's hotline: 12366 for fees, 12333 for benefits), never a complaint unless the
+#: message also states a grievance or a problem.
+_HOW_TO = re.compile(
+    r"(?:怎么|怎样|如何|咋|在哪儿?|去哪儿?|到哪儿?|哪里)(?:样|个)?(?:才能|才可以|能|可以|去|来|给|帮)?"
+    r"(?:申报|办理|办|交|缴|缴纳|缴费|参保|登记|报销|领取|领|查询|查|打印|转移|转|续|开通|注册|操作|弄|"
+    r"申请|认证|补缴|补交|变更|增员|减员|停保|接续)"
+    r"|(?:需要|要|得)(?:带|准备|提供|交)?(?:什么|啥|哪些)(?:材料|资料|手续|证件|条件)|什么条件|啥条件|"
+    r"(?:什么|啥)时候(?:开始|截止)?(?:交|缴|申报|办)|(?:截止|最晚)(?:到|是)?(?:什么|啥|哪)"
+)
+_HOW_TO_GRIEVANCE = re.compile(
+    r"这么少|这么多|这么高|这么低|这么贵|不给|不让|不办|不管|办不了|交不了|缴不了|交不上|没交上|都|不知道|"
+    r"不清楚|说不清|突然|差了|不一样|不对|多了|少了|查不|暂未|提示|不过来|怎么办|咋办|该怎么|晚了|没人|"
+    r"算的|算出|[，,。；;]"
+)
+#: A consultation is asked in a few words; a longer message tells a story.
+HOW_TO_MAX_CHARS = 30
 #: Wages alone (欠工资, 讨薪) are a labour-inspection matter (12333), not a contribution dispute:
 #: out of scope unless the message also speaks of insurance or of a deduction.
 _WAGES = re.compile(r"工资|工钱|薪水|薪资|欠薪|讨薪|加班费|工费|劳务费|血汗钱")
@@ -149,6 +166,17 @@ _YES = re.compile(
 _NO = re.compile(
     r"^(?:不对|不是|不行|不中|错了|不要|不用|不|没有|没|不同意|不确认|不提交|不成|不得行|不是这样|"
     r"搞错了|弄错了|有错|不对头|吧|了|哩|嘞)+$"
+)
+#: A refusal with anything after it ("不同意，凭啥要我身份证"): after a yes/no question it is
+#: a "no", whatever else it says — but not a yes containing a no word (不要紧, 没问题), nor an
+#: A-not-A question (行不行).
+_REFUSAL = re.compile(r"不同意|不行|不愿意|不要(?!紧)|不肯|不答应|不乐意|不可以|拒绝|不想给|不能给|不给你")
+_NOT_REFUSAL = re.compile(r"不要紧|行不行|可不可以|要不要|同意不同意|愿不愿意|肯不肯")
+_AGREE_HEAD = re.compile(r"^(?:对|是|好|行|中|嗯|恩|可以|同意|确认|确定|没问题|没错|ok|yes)(?:的|了|吧)?(?:[,，。\s]|$)")
+#: The message asks something: a question mark or a word of a question.
+_ASKS = re.compile(
+    r"[?？]|为什么|为啥|凭什么|凭啥|干嘛|干啥|咋|怎么|如何|是不是|能不能|可不可以|有没有|吗|多少|多久|"
+    r"什么|哪里|哪儿|啥时候|有啥用|啥意思"
 )
 _ANSWER_PUNCT = re.compile(r"[\s，。！？、,.!?~～…；;：:啊呀呢哈哦嘛]+")
 
@@ -253,7 +281,7 @@ class Nlu:
             intent, intent_conf, intent_uncertain = "query_status", 0.9, False
         elif expecting == "confirm" and answer and _YES.match(answer):
             intent, intent_conf, intent_uncertain = "affirm", 1.0, False
-        elif expecting == "confirm" and answer and _NO.match(answer):
+        elif (expecting == "confirm" and answer and _NO.match(answer)) or (expecting == "confirm" and refuses(aligned)):
             intent, intent_conf, intent_uncertain = "deny", 1.0, False
         elif (
             intent == "report_dispute"
@@ -269,7 +297,14 @@ class Nlu:
             and neutral_question(aligned)
         ):
             intent, intent_conf, intent_uncertain = "out_of_scope", 1.0 - intent_conf, True
-        elif expecting is None and intent == "report_dispute" and wages_only(aligned):
+        elif (
+            expecting is None
+            and intent in ("report_dispute", "help")
+            and not is_help(aligned)
+            and how_to_question(aligned)
+            and _DOMAIN.search(aligned)
+            and not any(e.type in ("amount", "period", "people_count") for e in entities)
+        ) or (expecting is None and intent == "report_dispute" and wages_only(aligned)):
             intent, intent_conf, intent_uncertain = "out_of_scope", 0.8, False
         elif (
             expecting in (None, "description", "category")
@@ -320,6 +355,7 @@ class Nlu:
             ranking=ranking,
             uncertain=bool(uncertain),
             intent_confidence=float(intent_conf),
+            question=asks(aligned),
         )
 
 
@@ -351,6 +387,22 @@ def in_domain(text: str) -> bool:
     return bool(_DOMAIN.search(aligned)) or states_problem(aligned)
 
 
+def refuses(aligned: str) -> bool:
+    """A refusal, with or without a reason after it ("不同意，凭啥要我身份证", "不行，我不放心"),
+    unless the message starts by agreeing ("好的，不要再问了") or asks "行不行"."""
+    head = aligned[:CLASSIFY_CHARS].strip().lower()
+    return (
+        bool(_REFUSAL.search(head))
+        and not _NOT_REFUSAL.search(head)
+        and not _AGREE_HEAD.match(head)
+    )
+
+
+def asks(aligned: str) -> bool:
+    """Does the message ask something (a question mark, 为什么 / 凭啥 / 怎么 / 吗…)?"""
+    return bool(_ASKS.search(aligned[:CLASSIFY_CHARS]))
+
+
 def states_problem(aligned: str) -> bool:
     """A word of the insurance domain and a word saying something is wrong."""
     return bool(_INSURANCE.search(aligned) and _PROBLEM.search(aligned))
@@ -369,6 +421,19 @@ def is_status_question(aligned: str) -> bool:
         and bool(_PAST_REPORT.search(aligned))
         and bool(_COURSE.search(aligned))
         and not _REPEATED.search(aligned)
+    )
+
+
+def how_to_question(aligned: str) -> bool:
+    """A question how to do something (申报, 交, 办, 材料…) with no grievance or problem in it:
+    a consultation, referred to the county's hotline."""
+    head = aligned[:CLASSIFY_CHARS].strip()
+    return bool(
+        len(head) <= HOW_TO_MAX_CHARS
+        and _HOW_TO.search(head)
+        and not _GRIEVANCE.search(head)
+        and not _HOW_TO_GRIEVANCE.search(head)
+        and not states_problem(head)
     )
 
 
@@ -395,8 +460,10 @@ def in_context(parse: Parse, expecting: str | None) -> Parse:
     answer = short_answer(aligned)
     if expecting == "confirm" and answer and _YES.match(answer):
         return replace(parse, intent="affirm", category=None, uncertain=False)
-    if expecting == "confirm" and answer and _NO.match(answer):
-        return replace(parse, intent="deny", category=None, uncertain=False)
+    if expecting == "confirm" and ((answer and _NO.match(answer)) or refuses(aligned)):
+        return replace(
+            parse, intent="deny", category=None, uncertain=False, question=asks(aligned)
+        )
     if (
         expecting in (None, "description", "category")
         and parse.intent != "report_dispute"
@@ -436,7 +503,9 @@ def bare_answer(text: str, expecting: str, found: tuple[Entity, ...]) -> tuple[E
         return ()
     span = text[start : start + len(value)]
     if kind == "amount":
-        return (Entity("amount", float(number), start, start + len(value), span),)
+        from nlu.entities.numbers import money_value
+
+        return (Entity("amount", money_value(number), start, start + len(value), span),)
     if number < 1 or number != int(number):
         return ()
     return (Entity("people_count", int(number), start, start + len(value), span),)

@@ -62,8 +62,12 @@ TIERS: tuple[str, ...] = ("simple", "general", "complex")
 #: Entity types and the shape of their normalised ``value``:
 #:   phone: str digits ("13812341427", "03565551234")
 #:   id_number: str, 18 chars, upper-case X       credit_code: str, 18 chars upper-case
-#:   amount: float, yuan                          people_count: int
-#:   period: {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}
+#:   amount: int or float, yuan: an int when the text says a whole number of yuan ("一百五十万"
+#:           -> 1500000), else a float to the fen (3500.5); show it with
+#:           ``backend.drafts.format_money``, never with ``:g`` (1.5e+06)
+#:   people_count: int
+#:   period: {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}, plus "years": [2015, 2017] when the
+#:           years were said one by one ("2015年和2017年": start..end is their hull)
 #:   person_name, employer, township, village: str
 #:   insurance_type: one of INSURANCE_TYPES       case_number: str ("YC-2026-000123")
 #:   group: str, the words naming a group of people affected without a number ("全厂工人",
@@ -132,6 +136,9 @@ class Parse:
     #: the dialogue should offer a menu instead of guessing.
     uncertain: bool = False
     intent_confidence: float = 0.0
+    #: The message asks something ("凭啥要我身份证", "为什么", "？"): with intent "deny" after a
+    #: yes/no question it is a refusal with a reason to answer, not a plain "no".
+    question: bool = False
 
     def first(self, entity_type: str, *, valid_only: bool = True) -> Entity | None:
         for e in self.entities:
@@ -151,6 +158,7 @@ class Parse:
             "confidence": round(self.confidence, 4),
             "tier": self.tier,
             "uncertain": self.uncertain,
+            "question": self.question,
             "ranking": [[label, round(p, 4)] for label, p in self.ranking],
             "entities": [
                 {k: v for k, v in asdict(e).items() if not (k == "reason" and v is None)}

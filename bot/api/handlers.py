@@ -226,6 +226,7 @@ def _action_fields(kind: str, body: Any) -> dict[str, Any]:
         "reply",
         "target_agency",
         "jurisdiction",
+        "jurisdiction_phone",
         "category",
         "tier",
         "extend_days",

@@ -299,6 +299,12 @@ class TransferOutBody(_StrictBody):
     jurisdiction: str = Field(
         min_length=1, max_length=200, description="有管辖权的地区或机关", json_schema_extra=LINE
     )
+    jurisdiction_phone: str | None = Field(
+        default=None,
+        max_length=40,
+        description="对方联系电话（建议填写：原样告知缴费人；手机、带区号的座机或 12333 等热线）",
+        json_schema_extra=LINE,
+    )
     text: str = Field(
         min_length=1, max_length=5000, description="转办理由（必填）", json_schema_extra=TEXT
     )

@@ -125,6 +125,12 @@ FORMS: dict[str, ActionForm] = {
             "转外地",
             (
                 FormField("jurisdiction", "有管辖权的地区或机关", "text", True),
+                FormField(
+                    "jurisdiction_phone",
+                    "对方联系电话（建议填写）",
+                    "text",
+                    hint="原样告知缴费人，方便其联系；不填则告知本县办公室电话。",
+                ),
                 _text("转办理由", True),
             ),
         ),

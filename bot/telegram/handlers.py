@@ -11,7 +11,8 @@ Who is who:
   groups (agency staff chats) only staff are answered; a non-staff user pressing a staff
   button or using a staff command is refused and nothing changes;
 - a grid worker's 已转告 (the button ``relayed:<case>`` on their notice, or the words
-  「已转告 案件号」) is recorded on the case (``bot.relay``) — never a turn of the dialogue;
+  「已转告 案件号」「已转告」「转告了」) is recorded on the case — never a turn of the dialogue;
+  who is routed there is ``bot.inbound_router``'s rule, the same on every channel;
 - photos, documents, voice and video (with their caption) are downloaded (``getFile``),
   checked and read (OCR) by ``bot.media`` and handed to the dialogue as ``Inbound.uploads``:
   its turn keeps them with the report or the case and answers with the store's sentence.
@@ -48,11 +49,11 @@ from telegram.ext import (
 
 from backend.attachments.limits import UNKNOWN_KIND
 from backend.db import is_unavailable
-from backend.ports import CaseDesk
+from bot.inbound_router import before_dialogue, might_route
 from bot.media import DownloadFailed
 from bot.media import telegram as media
 from bot.media.port import download_failed, prepare
-from bot.relay import relay_reply, relay_target
+from bot.relay import RelayDesk
 from bot.telegram.render import (
     GRID_PROMPT,
     MAX_TEXT,
@@ -155,7 +156,7 @@ class UpdateTranslator:
         ledger: Ledger,
         clock: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        desk: CaseDesk | None = None,
+        desk: RelayDesk | None = None,
         photo_reader: Any | None = None,
     ) -> None:
         self._dialogue = dialogue
@@ -216,11 +217,16 @@ class UpdateTranslator:
         if command == "grid":
             await self._send_out(context.bot, chat.id, [Outgoing(GRID_PROMPT, contact_keyboard())])
             return
-        if command is None and self._desk is not None and relay_target(text, None) is not None:
-            # 「已转告 YC-…」 as the grid worker's notice asks: recorded, not a new report.
-            await self._relay(
+        # 「已转告 YC-…」 from a grid worker who filed here (``bot.inbound_router``, the one
+        # rule of every channel): recorded, not a new report.
+        if (
+            command is None
+            and self._desk is not None
+            and might_route(text, None)
+            and await self._relay(
                 context.bot, update, chat.id, text=text, choice_id=None, key=str(update.update_id)
             )
+        ):
             return
         if command is not None:
             text = COMMAND_WORDS.get(command, text)
@@ -341,16 +347,17 @@ class UpdateTranslator:
         key: str,
         query: CallbackQuery | None = None,
         message: Message | None = None,
-    ) -> None:
+    ) -> bool:
         """A grid worker's 已转告 (the button ``relayed:<case>`` or the typed words): recorded
         on the case once (only by the grid worker who filed it) and confirmed; never a turn
-        of the dialogue. Marked handled after it is recorded, like a staff action."""
+        of the dialogue. Marked handled after it is recorded, like a staff action. False:
+        the inbound router leaves the message to the dialogue (nothing done here)."""
         assert self._desk is not None
         ledger_key = f"relay:{key}"[:200]
         if await self._ledger.is_done("telegram_update", ledger_key):
             if query is not None:
                 await self._answer(query, ALREADY_DONE)
-            return
+            return True
         user = update.effective_user
         inbound = Inbound(
             channel=CHANNEL,
@@ -361,13 +368,16 @@ class UpdateTranslator:
             choice_id=choice_id,
             display_name=clean_optional(user.full_name, MAX_NAME) if user else None,
         )
-        replies = await relay_reply(self._desk, inbound) or []
+        replies = await before_dialogue(self._desk, inbound)
+        if replies is None:
+            return False
         await self._ledger.mark_done("telegram_update", ledger_key)
         if query is not None:
             await self._answer(query)
             if message is not None:
                 await self._mark_chosen(message, text or "已转告")
         await self._send(bot, chat_id, replies)
+        return True
 
     # --- buttons -------------------------------------------------------------------------
 
@@ -385,7 +395,7 @@ class UpdateTranslator:
             await self._answer(query)
             return
         label = _label_of(message, data)
-        if self._desk is not None and relay_target("", data) is not None:
+        if self._desk is not None and might_route("", data):
             await self._relay(
                 context.bot,
                 update,

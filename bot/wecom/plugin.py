@@ -8,9 +8,9 @@ Routes (on the shared aiohttp server):
 
 Images, voice, video and files (微信客服 ``msgtype``, the app's ``MediaId``) are fetched with
 ``media/get`` and handed to the dialogue as ``Inbound.uploads`` (``bot.media``); a grid
-worker's 「已转告 案件号」 (or the menu item ``relayed:<case>``) is recorded on the case
-(``bot.relay``). A dialogue answer is marked delivered once sent; one lost in a crash is
-re-sent by the server's sweeper (``resenders``).
+worker's 「已转告 案件号」 / 「已转告」 (or the menu item ``relayed:<case>``) is recorded on the
+case (``bot.inbound_router``, the same rule on every channel). A dialogue answer is marked
+delivered once sent; one lost in a crash is re-sent by the server's sweeper (``resenders``).
 
 GET verifies the URL (decrypted echostr). POST first checks what it can without the body (the
 query's signature, timestamp and nonce are present and well formed, the declared length is
@@ -51,10 +51,10 @@ from backend.attachments.limits import UNKNOWN_KIND
 from backend.db import is_unavailable
 from backend.notifications import Sender
 from backend.settings import secret_value
+from bot.inbound_router import before_dialogue, might_route
 from bot.media import DownloadFailed
 from bot.media import wecom as media
 from bot.media.port import download_failed, prepare
-from bot.relay import relay_reply, relay_target
 from bot.wecom.api import WeComApi
 from bot.wecom.crypto import SignatureError, WeComCryptoError, WXBizMsgCrypt
 from bot.wecom.cursors import CursorStore
@@ -470,9 +470,11 @@ class WeComPlugin:
             received_at=received,
             choice_id=clean_text(str(text["menu_id"]), 64) if text.get("menu_id") else None,
         )
-        if relay_target(inbound.text, inbound.choice_id) is not None:
-            await self._kf_answer(user, open_kfid, await self._relay(inbound, f"kf:{msgid}"))
-            return
+        if might_route(inbound.text, inbound.choice_id):
+            routed = await self._relay(inbound, f"kf:{msgid}")
+            if routed is not None:
+                await self._kf_answer(user, open_kfid, routed)
+                return
         if await self._kf_answer(user, open_kfid, await self._handler.handle(inbound)):
             await self._delivered(inbound)
 
@@ -532,13 +534,16 @@ class WeComPlugin:
     def _reader(self) -> Any | None:
         return getattr(self._ctx, "photo_reader", None)
 
-    async def _relay(self, inbound: Inbound, key: str) -> list[Reply]:
-        """A grid worker's 已转告 (``bot.relay``): recorded on the case once — only by the grid
-        worker who filed it — and confirmed; never a turn of the dialogue ([] for a repeat)."""
+    async def _relay(self, inbound: Inbound, key: str) -> list[Reply] | None:
+        """A grid worker's 已转告 (``bot.inbound_router``, the rule of every channel): recorded
+        on the case once — only by the grid worker who filed it — and confirmed; never a turn
+        of the dialogue ([] for a repeat). None: the router leaves it to the dialogue."""
         store = self._ctx.conversations
         if await store.is_done("wecom_relay", key):
             return []
-        replies = await relay_reply(self._ctx.cases, inbound) or []
+        replies = await before_dialogue(self._ctx.cases, inbound)
+        if replies is None:
+            return None
         await store.mark_done("wecom_relay", key)
         return replies
 
@@ -595,8 +600,11 @@ class WeComPlugin:
                 attachments=(picked,) if isinstance(picked, InboundAttachment) else (),
                 uploads=(picked,) if isinstance(picked, InboundUpload) else (),
             )
-            if picked is None and relay_target(content, None) is not None:
-                replies = await self._relay(inbound, f"app:{msg.dedup_key()}")
+            routed = None
+            if picked is None and might_route(content):
+                routed = await self._relay(inbound, f"app:{msg.dedup_key()}")
+            if routed is not None:
+                replies = routed
             else:
                 replies = await self._handler.handle(inbound)
                 dialogue = True

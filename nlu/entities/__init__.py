@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from nlu.entities.base import MAX_FOUND, Found, overlaps
@@ -14,12 +15,19 @@ from nlu.entities.contact import case_numbers, id_problem, identifiers, phones, 
 from nlu.entities.insurance import insurance_types
 from nlu.entities.money import amounts, groups, people_counts
 from nlu.entities.people import looks_like_name, names
-from nlu.entities.periods import periods
+from nlu.entities.periods import dated_periods, disputed_period, periods
 from nlu.entities.places import employers, places
 from nlu.normalize import align
 from nlu.types import Entity, Gazetteer
 
-__all__ = ["extract", "id_problem", "looks_like_name", "today_of", "uscc_problem"]
+__all__ = [
+    "extract",
+    "id_problem",
+    "looks_like_name",
+    "period_of",
+    "today_of",
+    "uscc_problem",
+]
 
 _BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -52,6 +60,25 @@ def extract(
     original = text
     norm = defang(align(text[:MAX_CHARS]))
     return [f.entity(original) for f in _found(norm, today_of(now), gazetteer)]
+
+
+def period_of(text: str, today: date, *, bare: bool = False) -> dict[str, Any] | None:
+    """The one disputed period said in ``text`` (the dialogue's reader of a period answer):
+    ``{"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}`` plus ``"years": [2015, 2017]`` when
+    years were said one by one; None when no period is said. The text is normalised first
+    (traditional, full-width), the digits of ID, phone and case numbers are never a period,
+    a period said to be wrong ("不是2019年") is left out, and periods that name their year
+    win over those counted back from today. ``bare``: the period was asked ("19年" alone)."""
+    if not text:
+        return None
+    norm = defang(align(text[:MAX_CHARS]))
+    numbers = [*case_numbers(norm), *identifiers(norm, today), *phones(norm)]
+    dated = [
+        (f, named)
+        for f, named in dated_periods(norm, today, bare=bare)
+        if not any(overlaps(f, g) for g in numbers)
+    ]
+    return disputed_period(dated)
 
 
 def defang(norm: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from nlu.entities.base import MAX_FOUND, Found
-from nlu.entities.numbers import parse_number
+from nlu.entities.numbers import money_value, parse_number
 
 #: Characters of a number token: digits, Chinese numerals and units, separators.
 _NUM_CHARS = r"\d零〇一二两三四五六七八九十百千万亿几点,."
@@ -52,7 +52,7 @@ _NOT_MONEY_AFTER = re.compile(
 _PEOPLE_NOUN = (
     r"人(?!社|民|事|大|寿|保|均|次)|工人|职工|员工|农民工|村民|老人|户|群众|家庭|工友|同事|兄弟|姐妹|伙计|乡亲|农户|居民|"
     r"临时工|合同工|派遣工|退休人员|退休职工|退休工人|老师傅|老师|教师|护士|司机|保安|保洁|学生|采茶工|"
-    r"环卫工|矿工|建筑工|小工|老师傅|师傅|会员|社员|贫困户|低保户|五保户|人员|劳务工|新员工|老职工|老员工|口人|"
+    r"环卫工|矿工|建筑工|小工|老师傅|师傅|会员|社员|贫困户|低保户|五保户|人员|劳务工|新员工|老职工|老员工|口子人|口子|口人|"
     r"孩子|小孩|新生儿|实习生|服务员|帮工|雇工|工友|残疾人|家属|弟兄|哥们|姊妹|儿女|子女|"
     r"老乡|老汉|老太太|老太|大爷|大娘|婶子|学员|护工|保姆|厨师|店员"
 )
@@ -93,11 +93,12 @@ _GROUP = re.compile(
     r"|整个(?:厂子?|公司|单位|车间|村|矿|班组)的?(?:人|工人|职工|员工|村民)?"
     r"|(?:这帮|那帮|咱这帮|我们这帮)(?:老)?(?:哥们|兄弟|工友|人|工人|老人|姐妹|老姐妹)"
     r"|(?:我们|俺们|咱们|咱)(?:这些)?(?:工人|职工|员工|农民工|临时工|工友|老职工|退休职工)"
-    r"|(?:村里|组里|厂里|队里|矿上|咱村|我们村|俺村|俺们村|单位里?|公司里?|车间里?|班组里?|厂子里?)的?"
+    r"|(?:村里|组里|厂里|队里|矿上|咱村|我们村|俺村|俺们村|单位里?|公司里?|车间里?|班组里?|厂子里?"
+    r"|(?:我们|俺们|咱们|咱|一个|同一个?)(?:村|组|队|班|班组|车间|厂|公司|单位))的?"
     r"(?:老人|村民|工人|职工|员工|人|群众|农户|老乡|低保户|贫困户|五保户|临时工)"
     r"(?=都|全|一起|基本|大多|大部分|好多)"
     r"|(?:这些|那些|我们这些|俺们这些|咱们这些|咱这些|其他|其余|别的)(?:老)?(?:工人|职工|员工|工友|同事|"
-    r"村民|老人|农民工|临时工|人)"
+    r"村民|老人|农民工|临时工|人|打零工的|打工的|干活的)"
     r"|(?:好多|很多|不少|许多|好些|一些|成批的?|大批的?)(?:工人|职工|员工|工友|同事|村民|老人|农民工|"
     r"老师|临时工|人)"
     r"|(?:一帮|一群|一批|一伙)[\u4e00-\u9fff]{0,3}?(?:工人|工|人|老人|职工|员工|村民|农民工)"
@@ -130,7 +131,7 @@ def amounts(text: str) -> list[Found]:
             return
         if re.fullmatch(r"\d{11,}", token):  # a phone or ID number, not money
             return
-        out.append(Found("amount", round(value, 2), start, end))
+        out.append(Found("amount", money_value(value), start, end))
 
     for m in _CURRENCY_PREFIX.finditer(text):
         if len(out) >= MAX_FOUND:
@@ -159,7 +160,7 @@ def amounts(text: str) -> list[Found]:
             value *= 1000 if suffix in ("k", "K") else 10_000
         if any(f.start < m.end() and m.start(1) < f.end for f in out):
             continue
-        out.append(Found("amount", round(value, 2), m.start(1), m.end()))
+        out.append(Found("amount", money_value(value), m.start(1), m.end()))
     for m in _CUE.finditer(text):
         if len(out) >= MAX_FOUND:
             break

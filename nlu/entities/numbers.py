@@ -101,6 +101,14 @@ def parse_number(text: str) -> float | None:
     return value
 
 
+def money_value(value: float) -> int | float:
+    """An amount of money as said, to the fen: a whole number of yuan is an ``int``
+    ("一百五十万" -> 1500000, "1.2万" -> 12000, never 1.5e+06 or 12000.000000000002), else a
+    float with at most two decimals (3500.5)."""
+    cents = round(value * 100)
+    return cents // 100 if cents % 100 == 0 else cents / 100
+
+
 def _digit(ch: str) -> int:
     return int(ch) if ch.isdigit() else _DIGIT_VALUE[ch]
 

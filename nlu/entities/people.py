@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from identifiers import COMPOUND_SURNAMES, SURNAMES
+from identifiers import COMPOUND_SURNAMES, ROLES, SURNAMES
 from nlu.entities.base import MAX_FOUND, Found
 
 # Characters that end a name: function words, verbs and place/ID words that follow names.
@@ -37,7 +37,7 @@ _NOUN_CUES = (
     r"网格员|代办员|协理员|我爸|我妈|我爹|我娘|俺爹|俺娘|俺爸|俺妈|我父亲|我母亲|俺父亲|俺母亲|"
     r"我爱人|俺爱人|我老伴|俺老伴|我丈夫|我妻子|我老公|我媳妇|俺媳妇|俺男人|俺家男人|我儿子|我女儿|"
     r"我闺女|俺闺女|俺儿子|我公公|我婆婆|邻居|同事|工友|老职工|退休职工|退休工人|农民工|临时工|"
-    r"[组班队村站所科处]长|主任|书记|支书|专干|专管员|协管员|信息员|联络员|调解员|工作人员|"
+    r"[组班队村站所科处]长|主任|代表|经理|书记|支书|专干|专管员|协管员|信息员|联络员|调解员|工作人员|"
     r"店主|老板|业主|雇主|包工头|工头|户主|党员|退役军人|残疾人|家属|农户|住户|困难户|脱贫户|监测户|"
     r"个体户|老师|医生|司机|保安|保洁|护工|家人|病人|市民|群众|农民|股东)"
 )
@@ -202,10 +202,34 @@ def names(text: str) -> list[Found]:
         for m in pattern.finditer(text):
             if len(out) >= MAX_FOUND:
                 break
-            name = _trim(m.group("n"), text[m.end("n") : m.end("n") + 8])
+            start, candidate = m.start("n"), m.group("n")
+            after = _after_roles(text, start, len(candidate))
+            if after is not None:
+                start, candidate = after
+                if start < 0:
+                    continue  # a role and no name after it: "我是工人代表"
+            name = _trim(candidate, text[start + len(candidate) : start + len(candidate) + 8])
             if name:
-                add(m.start("n"), name, strict=strict)
+                add(start, name, strict=strict)
     return sorted(out, key=lambda f: f.start)
+
+
+_ROLE_AT = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
+_NAME_AT = re.compile(_NAME)
+
+
+def _after_roles(text: str, start: int, size: int) -> tuple[int, str] | None:
+    """When a role begins inside the candidate ``text[start:start + size]`` ("工人代表阴国庆",
+    "车间主任贺建新"), the name after the roles: ``(start, name)``, or ``(-1, "")`` when no name
+    follows them; None when there is no role."""
+    role = _ROLE_AT.search(text, start, start + size)
+    if role is None:
+        return None
+    at = role.end()
+    while (m := _ROLE_AT.match(text, at)) and m.end() - role.start() <= 8:
+        at = m.end()
+    m = _NAME_AT.match(text, at)
+    return (at, m.group(0)) if m else (-1, "")
 
 
 _PREFIX = re.compile(

@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from nlu.entities.base import MAX_FOUND, Found
 from nlu.entities.numbers import parse_number
@@ -34,28 +35,71 @@ _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九")} 
 
 _YEAR = (
     r"(?P<{p}y>(?:19|20)\d{{2}}\s*年(?:度)?|[二一][零〇一二三四五六七八九]{{3}}年|大前年|前年|去年|上一年|今年|本年|明年"
-    r"|\d{{2}}年(?=\s*(?:\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月))"
+    r"|\d{{2}}年(?=\s*(?:\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月){short})"
 )
+#: With ``bare`` (the period was asked): "19年到21年", "就19年" — a two-digit year alone.
+_SHORT_YEAR = r"|(?<![\d.])\d{2}年(?!\s*(?:多|了|的工龄|工龄))"
 _MONTH = r"(?P<{p}lunar>农历|阴历)?(?P<{p}m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|正|冬|腊)\s*月份?(?:(?P<{p}d>[12]\d|3[01]|0?[1-9])\s*[日号])?"
 _PART = r"(?P<{p}part>上半年|下半年|年初|年底|年末|年中|第?[一二三四1-4]季度|前半年|后半年)"
 _REL_MONTH = r"(?P<{p}rel>上上个?月|上个?月|这个月|本月|当月)"
 _DOTTED = r"(?P<{p}dy>(?:19|20)\d{{2}})[./](?P<{p}dm>1[0-2]|0?[1-9])(?![\d])"
 
 
-def _point(p: str) -> str:
-    year = _YEAR.format(p=p)
+def _point(p: str, bare: bool = False) -> str:
+    short = _SHORT_YEAR if bare else ""
+    year = _YEAR.format(p=p, short=short)
     return (
         rf"(?:{_DOTTED.format(p=p)}|{_REL_MONTH.format(p=p)}"
         rf"|(?:{year}\s*(?:的)?\s*)?(?:{_PART.format(p=p)}|{_MONTH.format(p=p)})"
-        rf"|{_YEAR.format(p=p + 'o')})"
+        rf"|{_YEAR.format(p=p + 'o', short=short)})"
     )
 
 
 _JOIN = r"\s*(?:一直到|直到|到了|到|至|~|～|-|—|–|－)\s*"
 _NOW = r"(?P<now>至今|到现在|到目前|到今天|到如今|开始|起|以来|以后|之后)"
-_PERIOD = re.compile(
-    rf"(?<![\d.])(?:{_point('a')})(?:(?:{_JOIN}(?:{_point('b')}|(?P<bnow>现在|目前|今天|如今)))|\s*{_NOW})?"
+
+
+def _period(bare: bool) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\d.])(?:{_point('a', bare)})"
+        rf"(?:(?:{_JOIN}(?:{_point('b', bare)}|(?P<bnow>现在|目前|今天|如今)))|\s*{_NOW})?"
+    )
+
+
+_PERIOD = _period(False)
+_PERIOD_BARE = _period(True)
+#: Years said one by one: "2015年和2017年", "2015、2016、2018年", "19年和21年" (bare).
+_YEAR_ITEM = r"(?:19|20)\d{2}"
+_YEAR_SEP = r"\s*(?:、|和|及|与|跟|还有|以及|,|，|/)\s*"
+_YEAR_LIST = re.compile(
+    rf"(?<![\d.])({_YEAR_ITEM})\s*年?(?:{_YEAR_SEP}{_YEAR_ITEM}\s*年?){{1,9}}"
+    r"(?<=年)(?!\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月|\d)"
 )
+_YEAR_IN_LIST = re.compile(rf"{_YEAR_ITEM}")
+#: "2019-2021年", "2019到2021年": a range whose first year has no 年 of its own.
+_YEAR_RANGE = re.compile(
+    rf"(?<![\d.])({_YEAR_ITEM})\s*(?:到|至|-|~|—|–|－|～)\s*({_YEAR_ITEM})\s*年"
+    r"(?!\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月)"
+)
+#: "这两年" right after years said: those years, not the last two ("2015年和2017年这两年").
+_ANAPHOR = re.compile(r"\s*(?:的|，|,)?\s*(?:这|那)\s*(?:两|三|四|五|六|七|八|九|十|几|[2-9])\s*(?:个)?\s*年")
+#: A period said to be wrong: "不是2019年", "2019年改成2020年" (the right one is said too).
+_NEGATED_BEFORE = re.compile(r"(?:不是|并非|而不是|不在|没在|不包括|除了)\s*(?:在|从)?\s*$")
+_REPLACED_AFTER = re.compile(r"^\s*(?:的)?\s*(?:改成|改为|换成|更正为|应该是|应为|错了|写错了|不对)")
+#: A duration of arrears or of a gap up to now: "欠了三年", "三年没交", "断缴两年多".
+_GAP_NUM = r"(?P<n>\d{1,2}|[一二两三四五六七八九十几]{1,3}|半)"
+_GAP_BEFORE = re.compile(
+    r"(?:欠|欠了|欠缴了?|欠费|拖欠了?|断了|断缴了?|断交了?|停缴了?|停交了?|漏缴了?|漏交了?|没交了?"
+    r"|没缴了?|未缴|未交|没给交|没给缴|没给上|少交了|拖了)\s*(?:我|俺|我们|俺们|咱们|咱|他|她|人家)?\s*"
+    rf"{_GAP_NUM}\s*(?:个)?\s*(?P<u>年|月)(?!份|底|初|中)"
+)
+_GAP_AFTER = re.compile(
+    rf"(?<![\d零〇一二两三四五六七八九十几第])(?:这)?{_GAP_NUM}\s*(?:个)?\s*(?P<u>年|月)(?:多)?(?:了)?\s*"
+    r"(?:的(?:社保|保险|养老|医保|钱|费))?\s*(?:都|也|一直|全|就|都是|还)?\s*(?:没有|没|未|不)(?:给|让)?(?:交|缴|上|扣|买|办)"
+)
+#: A day: "就今天", "昨天去的".
+_DAY = re.compile(r"(?<![到至~～今昨前])(?P<d>今天|今日|昨天|昨日|前天)")
+_DAY_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 #: "今年68了", "今年都七十多岁": a year followed by an age says how old, not when.
 _AGE_AFTER = re.compile(
     r"\s*(?:都|已经|快|也|有|刚|满|才)?\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁|了|多)"
@@ -168,61 +212,151 @@ def _shift_year(span: _Span, years: int) -> _Span:
     return _Span(move(span.start), move(span.end), span.has_year)
 
 
-def periods(text: str, today: date) -> list[Found]:
+def periods(text: str, today: date, *, bare: bool = False) -> list[Found]:
+    """Every period said in ``text`` (``dated_periods`` without the flags)."""
+    return [f for f, _ in dated_periods(text, today, bare=bare)]
+
+
+def dated_periods(text: str, today: date, *, bare: bool = False) -> list[tuple[Found, bool]]:
+    """(period, True when it names its year or month itself — not counted back from today
+    like "最近三个月", "欠了三年", "今天", "这个月"). Every period said in ``text``. Years said one by one ("2015年和2017年") are one period
+    whose value also lists them (``years``); a period said to be wrong ("不是2019年",
+    "2019年改成2020年") is left out when another is said; "这两年" after years said is those
+    years; a gap up to now ("欠了三年", "两年没交") ends today. ``bare``: the period was asked,
+    so "19年" alone is a year."""
     out: list[Found] = []
-    for m in _PERIOD.finditer(text):
+    relative: set[int] = set()  # start offsets of the periods counted back from today
+    for m in _YEAR_LIST.finditer(text):
         if len(out) >= MAX_FOUND:
             break
-        year_only = m.group("aoy") and m.group(0).strip() == m.group("aoy").strip()
-        if year_only and _AGE_AFTER.match(text, m.end()):
+        years = sorted({int(y) for y in _YEAR_IN_LIST.findall(m.group(0))})
+        if not years or years[0] < 1950 or years[-1] > today.year + 1:
             continue
-        first = _resolve(m, "a", today, None)
-        if first is None:
+        value = {"start": f"{years[0]}-01-01", "end": f"{years[-1]}-12-31", "years": years}
+        out.append(Found("period", value, m.start(), m.end()))
+    for m in _YEAR_RANGE.finditer(text):
+        first, last = int(m.group(1)), int(m.group(2))
+        if len(out) >= MAX_FOUND or not 1950 <= first <= last <= today.year + 1:
             continue
-        start, end = first.start, first.end
-        if m.group("bnow") or m.group("now"):
-            word = m.group("now") or ""
-            if word in ("以后", "之后") and not first.has_year:
-                continue
-            end = max(today, first.end)
-        elif m.group(0) != m.group(0).rstrip() or any(
-            m.group(k) for k in ("bdy", "brel", "by", "boy", "bm", "bpart")
-        ):
-            second = _resolve(m, "b", today, first.start.year)
-            if second is None:
-                continue
-            if not second.has_year and second.end < first.start:
-                second = _shift_year(second, 1)  # "2023年11月到2月" -> 2024-02
-            end = second.end
-        open_ended = bool(m.group("bnow") or m.group("now"))
-        if not first.has_year and (start > today or (end > today and not open_ended)):
-            # Months without a year are in the past: "3月到6月" said in March is last year's.
-            shifted = _shift_year(_Span(start, end, False), -1)
-            start, end = shifted.start, shifted.end
-        if end < start:
-            continue
-        out.append(
-            Found(
-                "period", {"start": start.isoformat(), "end": end.isoformat()}, m.start(), m.end()
-            )
-        )
-    for m in _RECENT.finditer(text):
+        if not any(f.start < m.end() and m.start() < f.end for f in out):
+            value = {"start": f"{first}-01-01", "end": f"{last}-12-31"}
+            out.append(Found("period", value, m.start(), m.end()))
+    for m in (_PERIOD_BARE if bare else _PERIOD).finditer(text):
         if len(out) >= MAX_FOUND:
             break
-        if any(f.start <= m.start() < f.end for f in out):
+        if any(f.start < m.end() and m.start() < f.end for f in out):
             continue
-        n_text = m.group("n")
-        n = 0.5 if n_text == "半" else parse_number(n_text) or 0
-        months = round(n * (12 if m.group("u") == "年" else 1))
-        if months <= 0 or months > 240:
-            continue
-        start = _add_months(today, -months)
-        out.append(
-            Found(
-                "period", {"start": start.isoformat(), "end": today.isoformat()}, m.start(), m.end()
-            )
-        )
+        found = _period_of(m, text, today)
+        if found is not None:
+            out.append(found)
+            if m.group("arel"):
+                relative.add(found.start)
+    out = _anaphors(text, out)
+    for pattern in (_GAP_BEFORE, _GAP_AFTER, _RECENT):
+        for m in pattern.finditer(text):
+            if len(out) >= MAX_FOUND:
+                break
+            if any(f.start < m.end() and m.start() < f.end for f in out):
+                continue
+            if any(0 <= m.start() - f.end <= 1 for f in out) and pattern is _RECENT:
+                continue  # "2015年到2017年这三年": those years
+            n_text = m.group("n")
+            n = 0.5 if n_text == "半" else parse_number(n_text) or 0
+            months = round(n * (12 if m.group("u") == "年" else 1))
+            if months <= 0 or months > 240:
+                continue
+            start = _add_months(today, -months)
+            value = {"start": start.isoformat(), "end": today.isoformat()}
+            out.append(Found("period", value, m.start(), m.end()))
+            relative.add(m.start())
+    for m in _DAY.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
+        if not any(f.start < m.end() and m.start() < f.end for f in out):
+            day = (today - timedelta(days=_DAY_BACK[m.group("d")])).isoformat()
+            out.append(Found("period", {"start": day, "end": day}, m.start(), m.end()))
+            relative.add(m.start())
+    kept = _without_negated(text, sorted(out, key=lambda f: f.start))
+    return [(f, f.start not in relative) for f in kept]
+
+
+def _period_of(m: re.Match[str], text: str, today: date) -> Found | None:
+    year_only = m.group("aoy") and m.group(0).strip() == m.group("aoy").strip()
+    if year_only and _AGE_AFTER.match(text, m.end()):
+        return None
+    first = _resolve(m, "a", today, None)
+    if first is None:
+        return None
+    start, end = first.start, first.end
+    if m.group("bnow") or m.group("now"):
+        word = m.group("now") or ""
+        if word in ("以后", "之后") and not first.has_year:
+            return None
+        end = max(today, first.end)
+    elif m.group(0) != m.group(0).rstrip() or any(
+        m.group(k) for k in ("bdy", "brel", "by", "boy", "bm", "bpart")
+    ):
+        second = _resolve(m, "b", today, first.start.year)
+        if second is None:
+            return None
+        if not second.has_year and second.end < first.start:
+            second = _shift_year(second, 1)  # "2023年11月到2月" -> 2024-02
+        end = second.end
+    open_ended = bool(m.group("bnow") or m.group("now"))
+    if not first.has_year and (start > today or (end > today and not open_ended)):
+        # Months without a year are in the past: "3月到6月" said in March is last year's.
+        shifted = _shift_year(_Span(start, end, False), -1)
+        start, end = shifted.start, shifted.end
+    if end < start:
+        return None
+    return Found("period", {"start": start.isoformat(), "end": end.isoformat()}, m.start(), m.end())
+
+
+def _anaphors(text: str, found: list[Found]) -> list[Found]:
+    """Periods with a following "这两年" taken in: it names them, not the last two years."""
+    out = []
+    for f in found:
+        m = _ANAPHOR.match(text, f.end)
+        out.append(Found(f.type, f.value, f.start, m.end()) if m else f)
     return out
+
+
+def _without_negated(text: str, found: list[Found]) -> list[Found]:
+    """Without the periods said to be wrong, unless nothing else is left ("不是2019年" alone
+    is kept: the dialogue still learns what the user is speaking of)."""
+    right = [
+        f
+        for f in found
+        if not _NEGATED_BEFORE.search(text[max(0, f.start - 6) : f.start])
+        and not _REPLACED_AFTER.match(text[f.end : f.end + 8])
+    ]
+    return right or found
+
+
+def disputed_period(dated: list[tuple[Found, bool]]) -> dict[str, Any] | None:
+    """The one period a report is about, from the periods said (``dated_periods``): those
+    that name their year win over those counted back from today ("今天才发现2019年的没交");
+    several make one span, the honest hull ("2015年和2017年" -> 2015-01-01..2017-12-31),
+    with ``years`` listing the years said when they were said one by one."""
+    chosen = [f for f, dated_ in dated if dated_] or [f for f, _ in dated]
+    if not chosen:
+        return None
+    value: dict[str, Any] = {
+        "start": min(str(f.value["start"]) for f in chosen),
+        "end": max(str(f.value["end"]) for f in chosen),
+    }
+    whole = all(
+        str(f.value["start"]).endswith("-01-01") and str(f.value["end"]).endswith("-12-31")
+        for f in chosen
+    )
+    if whole and (len(chosen) > 1 or "years" in chosen[0].value):
+        years: set[int] = set()
+        for f in chosen:
+            listed = f.value.get("years")
+            first, last = int(str(f.value["start"])[:4]), int(str(f.value["end"])[:4])
+            years.update(listed if listed else range(first, last + 1))
+        value["years"] = sorted(years)
+    return value
 
 
 def _add_months(d: date, months: int) -> date:

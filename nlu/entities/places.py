@@ -32,7 +32,9 @@ _EMPLOYER_STOP_BIGRAMS = {"一家", "这家", "那家", "以前", "原来", "之
                           "转入", "转到", "请问", "不能", "不要", "要求", "当时", "进厂", "进了", "判了",
                           "找了", "告诉", "起诉", "投诉", "反映", "津贴", "结算", "看病", "出院", "由于",
                           "基数", "社保", "职工", "员工", "工人", "会计", "老板", "法人", "所在", "改成",
-                          "期间", "当初", "入职", "同名", "要走", "应由", "已由", "家里", "老家", "在家"}  # fmt: skip
+                          "期间", "当初", "入职", "同名", "要走", "应由", "已由", "家里", "老家", "在家",
+                          "县里", "市里", "镇上", "镇里", "乡里", "村里", "村上", "城里", "厂里",
+                          "俺们", "这个", "那个", "就是", "叫做"}  # fmt: skip
 #: Words that describe a kind of business, not name one: "物流公司", "小服装厂" are not names.
 _GENERIC_TRADES = frozenset(
     [
@@ -186,6 +188,61 @@ def places(text: str, gazetteer: Gazetteer | None) -> list[Found]:
     return out
 
 
+#: Levels of the places a unit's name may start with, biggest first: a name runs from big to
+#: small (云川县润泉镇福顺建材厂); a smaller place before a bigger one is an address said before
+#: the name ("润泉镇沁河村" + "云川县福顺建材有限公司").
+_LEVEL = {"省": 1, "市": 2, "州": 2, "盟": 2, "县": 3, "区": 3, "旗": 3, "镇": 4, "乡": 4, "村": 5}
+#: What a unit's name never starts with: a spoken "the county's" (县里的), "our" (俺们), a
+#: kind of unit said before its name (厂 in "俺们厂福顺建材厂").
+_UNIT_LEAD = re.compile(
+    r"^(?:(?:县|市|镇|乡|村|区|城|厂|矿)(?:里|上|城里|城)的?|本地的?|当地的?|俺们|我们|咱们|咱|俺|"
+    r"这个|那个|就是|(?:厂|矿|公司|单位)(?=[\u4e00-\u9fff]{2}))+"
+)
+
+
+def unit_start(name: str) -> int:
+    """Where a unit's name starts in ``name`` (an employer as matched): after a spoken lead
+    ("县里", "村里的", "俺们厂") and after an address glued before it."""
+    lead = _UNIT_LEAD.match(name)
+    at = lead.end() if lead and len(name) - lead.end() >= 3 else 0
+    cut = at
+    for i in range(at, len(name) - 1):
+        level = _LEVEL.get(name[i])
+        if level is None or i - at < 2 or name[i + 1] in _LEVEL:
+            continue
+        if any(_LEVEL.get(name[j], 9) < level and name[j + 1 : j + 2] not in _LEVEL
+               for j in range(i + 3, len(name) - 1)):  # fmt: skip
+            cut = i + 1
+    return cut
+
+
+def unit_name(text: str) -> str | None:
+    """The name of a unit as a person writes it on a form, from an answer to "单位叫什么":
+    "县里宏发建筑公司" -> 宏发建筑公司, "润泉镇沁河村云川县福顺建材有限公司" -> 云川县福顺建材有限公司,
+    "在晋城市恒通物流上班" -> 晋城市恒通物流 (a place that begins the name is kept). None when
+    nothing name-like is left."""
+    from nlu.normalize import align
+
+    s = align((text or "")[:200]).strip()
+    found = employers(s)
+    if found:
+        return str(found[0].value)
+    works = _WORKS_AT.search(s)
+    if works:
+        s = works.group(1)
+    s = _ANSWER_TAIL.sub("", _ANSWER_LEAD.sub("", s)).strip()
+    s = s[unit_start(s) :]
+    return s if 2 <= len(s) <= 40 and re.search(r"[\u4e00-\u9fff]", s) else None
+
+
+_ANSWER_LEAD = re.compile(
+    r"^(?:(?:我们|俺们|咱们|我|俺)?(?:的)?(?:单位|公司|厂子?)?(?:的)?(?:全称|名称|名字)?(?:是|叫|叫做)|"
+    r"是|在|叫|就是)+"
+)
+_WORKS_AT = re.compile(r"在([\u4e00-\u9fff]{2,30}?)(?:打工|上班|干活|工作|做工|干)")
+_ANSWER_TAIL = re.compile(r"[\s，。！？、,.!?~…]+$|(?:的|吧|啊|呀)+$")
+
+
 def employers(text: str) -> list[Found]:
     out: list[Found] = []
     for m in _EMPLOYER_SUFFIX.finditer(text):
@@ -202,8 +259,10 @@ def employers(text: str) -> list[Found]:
         value = text[start : m.end()]
         if m.start() - start < 2 or value in _NOT_EMPLOYERS:
             continue
+        start += unit_start(value)
+        value = text[start : m.end()]
         name_part = _GENERIC_PREFIX.sub("", text[start : m.start()])
-        if len(name_part) < 2 or name_part in _GENERIC_TRADES:
+        if len(name_part) < 2 or name_part in _GENERIC_TRADES or value in _NOT_EMPLOYERS:
             continue
         out.append(Found("employer", value, start, m.end()))
     return out

@@ -95,12 +95,24 @@ async def test_transfer_out_of_jurisdiction_then_archive(api: Api) -> None:
     number = await api.open_case(
         "2002", "benefits", "我在外省缴的养老保险待遇算少了", insurance="pension"
     )
+    status, refused = await api.call(
+        "POST",
+        f"/cases/{number}/transfer_out",
+        "hrss01",
+        {"jurisdiction": "泽州县", "jurisdiction_phone": "3021234", "text": "外县"},
+    )
+    assert status == 400 and "对方联系电话" in refused["error"]
     case = await api.act(
-        number, "transfer_out", "hrss01", jurisdiction="晋城市泽州县人社局", text="参保地在泽州县"
+        number,
+        "transfer_out",
+        "hrss01",
+        jurisdiction="晋城市泽州县人社局",
+        jurisdiction_phone="0356-3021234",
+        text="参保地在泽州县",
     )
     assert (case["status"], case["transferred_to"]) == ("transferred_out", "晋城市泽州县人社局")
     [message] = await told(api, "2002")
-    assert "泽州县人社局" in message
+    assert "泽州县人社局" in message and "0356-3021234" in message  # whom to call there
     assert (await api.act(number, "archive", "hrss01"))["status"] == "archived"
 
 

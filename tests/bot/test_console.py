@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +115,11 @@ async def test_relay_and_sms_in_the_console(
     sqlite_case_service: Any, make_draft: Any, clock: Any
 ) -> None:
     from backend.notifications import Notification, PermanentSendError
+    from backend.notifier import Notifier
     from backend.workflow import Actor, StaffAction
     from bot.console import inbound
-    from bot.relay import relay_reply, relay_target
+    from bot.inbound_router import before_dialogue
+    from bot.relay import relay_target
     from bot.senders.sms import ConsoleSmsGateway, SmsSender
 
     svc = sqlite_case_service
@@ -123,13 +127,21 @@ async def test_relay_and_sms_in_the_console(
         make_draft(filed_by=("张桂兰", "15835601121"), channel_user="网格员-1121", name="李四")
     )
     await svc.act(opened.number, StaffAction("accept", Actor("tax01", "staff", "tax", "王建国")))
+    await Notifier(svc.db, [SmsSender(ConsoleSmsGateway(io.StringIO()))], clock=clock).drain()
     assert relay_target("你好", None) is None
     assert relay_target(f"已转告 {opened.number.lower()}", None) == opened.number
     assert relay_target("好的", f"relayed:{opened.number}") == opened.number
-    assert await relay_reply(svc, inbound("网格员-1121", "我想问个事")) is None
-    [answer] = await relay_reply(svc, inbound("网格员-1121", "已转告")) or []
+    assert await before_dialogue(svc, inbound("网格员-1121", "我想问个事")) is None
+    # The notice is not delivered yet (no console sender ran): nothing waits for a relay.
+    [asked] = await before_dialogue(svc, inbound("网格员-1121", "已转告")) or []
+    assert "没有待转告" in asked.text and f"已转告 {opened.number}" in asked.text
+    [answer] = await before_dialogue(svc, inbound("网格员-1121", f"已转告 {opened.number}")) or []
     assert opened.number in answer.text and "李四" in answer.text
-    [refused] = await relay_reply(svc, inbound("别人", f"已转告 {opened.number}")) or []
+    # Someone who filed nothing typing the words: the dialogue's, as before; pressing the
+    # button (a forwarded notice) is refused.
+    assert await before_dialogue(svc, inbound("别人", f"已转告 {opened.number}")) is None
+    pressed = replace(inbound("别人", "已转告"), choice_id=f"relayed:{opened.number}")
+    [refused] = await before_dialogue(svc, pressed) or []
     assert "不是您代办的" in refused.text
     events = [e.action for e in (await svc.detail(opened.number)).events]
     assert events.count("relay") == 1
@@ -144,3 +156,139 @@ async def test_relay_and_sms_in_the_console(
     assert out.getvalue().startswith("短信 → 139****5678：您好")
     with pytest.raises(PermanentSendError):
         await sender.send(note("0356-4218366"))
+
+
+# --- yichuang chat: notices, grid workers, 已转告 ------------------------------------------------
+
+
+async def _pending_to(settings: Settings, user: str) -> list[Any]:
+    from backend.db import Database
+    from backend.notifier import list_outbox
+
+    db = await Database.connect(settings.database_url)
+    try:
+        return [e for e in await list_outbox(db, status="pending") if e.recipient == user]
+    finally:
+        await db.dispose()
+
+
+async def test_chat_shows_the_users_notices_once_and_serve_leaves_them(
+    tmp_path: Path, nlu_engine: Any, make_draft: Any
+) -> None:
+    """The tester's complaint: what the complainant was told appeared only in the ``serve``
+    log. Now ``serve``'s notifier leaves a console user's notices; ``yichuang chat --user U``
+    shows them first (once: marked sent), and new ones after each turn."""
+    from backend.workflow import Actor, StaffAction
+    from bot.bootstrap import build_context, close_context
+    from bot.console import chat
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'notices.db'}")
+    tax = Actor("tax01", "staff", "tax", "王建国")
+    app = await build_context(settings)
+    try:
+        opened = await app.cases.open_case(make_draft(channel="console", channel_user="U7"))
+        await app.cases.act(opened.number, StaffAction("accept", tax))
+        await app.cases.act(opened.number, StaffAction("reply", tax, reply="多缴的钱下周退回。"))
+        assert app.notifier is not None
+        await app.notifier.drain()  # what ``yichuang serve`` does: prints staff pushes only
+    finally:
+        await close_context(app)
+    assert [e.kind for e in await _pending_to(settings, "U7")] == ["to_complainant"] * 2
+
+    out = io.StringIO()
+    assert await chat("U7", io.StringIO(""), out, settings, nlu=nlu_engine) == 0
+    shown = out.getvalue()
+    assert shown.count("【通知】") == 2
+    assert shown.index("已受理") < shown.index("多缴的钱下周退回。")
+    assert await _pending_to(settings, "U7") == []
+    again = io.StringIO()
+    await chat("U7", io.StringIO(""), again, settings, nlu=nlu_engine)
+    assert "【通知】" not in again.getvalue()  # shown once
+
+    app = await build_context(settings)
+    try:
+        await app.cases.act(opened.number, StaffAction("close", tax, text="已办结"))
+    finally:
+        await close_context(app)
+    as_json = io.StringIO()
+    await chat("U7", io.StringIO(""), as_json, settings, nlu=nlu_engine, as_json=True)
+    [line] = [json.loads(x) for x in as_json.getvalue().splitlines()]
+    assert line["notice"]["kind"] == "to_complainant" and "已经办结" in line["text"]
+    assert line["notice"]["case_number"] == opened.number
+
+
+def _first_choices(out: io.StringIO, first: str, done: str, turns: int = 10) -> Any:
+    """Lines for ``chat``: ``first``, then the label of the first choice offered, until
+    ``done`` appears in the output."""
+    yield first + "\n"
+    for _ in range(turns):
+        text = out.getvalue()
+        if done in text:
+            return
+        labels = [line[5:] for line in text.splitlines() if line.startswith("  1. ")]
+        yield (labels[-1] if labels else "确认") + "\n"
+
+
+async def test_chat_as_a_grid_worker_files_for_a_villager_and_relays(
+    tmp_path: Path, nlu_engine: Any
+) -> None:
+    """``--grid-phone``: the console vouches for a listed grid worker (as Telegram's shared
+    contact does); the filing is hers, the villager's phone stays the villager's; her
+    「已转告」 / 「转告了」 / 「已转告 案件号」 are recorded, a resident's 转告了 is not."""
+    from backend.workflow import Actor, StaffAction
+    from bot.bootstrap import build_context, close_context
+    from bot.cli import UserError, build_parser
+    from bot.console import CHAT_IDENTITY_HINT, chat
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'grid.db'}")
+    out = io.StringIO()
+    story = (
+        "凤鸣镇南关村的王秀英，去年交的养老保险交了两回，钱扣了两次，想把多交的退给她。"
+        "她电话13812341427，身份证11010519491231002X，金额300元"
+    )
+    lines = _first_choices(out, story, "案件编号：")
+    assert await chat("G1", lines, out, settings, grid="158 3560 1121", nlu=nlu_engine) == 0
+    text = out.getvalue()
+    assert "代办时请向群众说明" in text  # recognised as the grid worker 张桂兰
+    number = text.split("案件编号：", 1)[1][:14]
+    tax = Actor("tax01", "staff", "tax", "王建国")
+    app = await build_context(settings)
+    try:
+        detail = await app.cases.detail(number)
+        assert detail.filed_by is not None and detail.filed_by.phone == "15835601121"
+        assert detail.filed_by.channel_user == "G1"
+        assert detail.complainant.phone == "13812341427"
+        await app.cases.act(number, StaffAction("accept", tax))
+    finally:
+        await close_context(app)
+
+    async def say(user: str, words: str, grid: str | None = "15835601121") -> str:
+        said = io.StringIO()
+        await chat(user, io.StringIO(words + "\n"), said, settings, grid=grid, nlu=nlu_engine)
+        return said.getvalue()
+
+    relayed = await say("G1", "已转告")  # the notice first, then the relay recorded
+    assert relayed.index("请转告王秀英") < relayed.index("已记录") and number in relayed
+    assert "没有待转告" in await say("G1", "转告了")  # nothing new to pass on: asks
+    assert "已记录" not in await say("R1", "转告了", grid=None)  # a resident: the dialogue
+    app = await build_context(settings)
+    try:
+        await app.cases.act(number, StaffAction("reply", tax, reply="下周退回。"))
+    finally:
+        await close_context(app)
+    typed = await say("G1", f"已转告 {number}")  # exactly as the notice tells her
+    assert "下周退回。" in typed and "已记录" in typed
+    assert CHAT_IDENTITY_HINT in await say("G1", "/grid")
+    app = await build_context(settings)
+    try:
+        events = (await app.cases.detail(number)).events
+    finally:
+        await close_context(app)
+    assert [e.actor_name for e in events if e.action == "relay"] == ["网格员张桂兰"] * 2
+
+    with pytest.raises(UserError, match="不在县配置的网格员名单"):
+        await chat("G2", io.StringIO(""), io.StringIO(), settings, grid="13800000000")
+    parser: Any = build_parser(["chat"])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helptext = sub.choices["chat"].format_help()
+    assert "--grid-phone" in helptext and "网格员" in helptext

@@ -113,7 +113,10 @@ async def test_the_facts_question_is_asked_once(chat: Chat) -> None:
         ("公司每月从工资里扣医保，记录却断了", "medical", "medical"),
         ("在县城厂里上班，养老保险少交了两年", "pension", "pension"),
         ("在厂里上班，可医保是村里统一收的居民医保", "medical", "resident_medical"),
+        # A villager with no employer in the story: the residents' scheme, shown in the
+        # summary where a correction changes it.
         ("俺的养老保险扣了两次钱", "pension", "resident_pension"),
+        ("帮老宋反映，他的医保扣了两次", "medical", "resident_medical"),
         # A monthly sum of employees' size: 居民养老 pays a few hundred a year's worth.
         ("我的养老金每月才1800，算少了", "pension", "pension"),
         ("俺每个月领一百多块养老金，少给了", "pension", "resident_pension"),

@@ -273,16 +273,16 @@ async def settle(fleet: Fleet, results: list[ResidentResult], limit: float) -> N
 
 
 def kill_fault(
-    at: float, index: int = 0, down: float = 1.0, busy: int = 1, busy_for: float = 0.015
+    at: float, index: int = 0, down: float = 1.0, busy: int = 1, busy_for: float = 0.003
 ) -> Fault:
     """``kill -9`` process ``index`` at ``at`` seconds — once it has had ``busy`` webhook
-    requests in hand for ``busy_for`` seconds (waiting at most 5 s for that), so that the kill
-    interrupts work under way — and start it again ``down`` seconds later."""
+    requests in hand for ``busy_for`` seconds (waiting at most 10 s for that), so that the
+    kill interrupts work under way — and start it again ``down`` seconds later."""
 
     async def fault(fleet: Fleet, note: Callable[[str], None]) -> None:
         assert fleet.front is not None
         await asyncio.sleep(at)
-        deadline = time.monotonic() + 5.0
+        deadline = time.monotonic() + 10.0
         while fleet.front.busy(index, busy_for) < busy and time.monotonic() < deadline:
             await asyncio.sleep(0.001)
         in_hand = len(fleet.front.in_flight[index])

@@ -41,10 +41,15 @@ async def test_relayed_button_and_words(
         agency_phone = h.ctx.county.agency(opened.lead.id).phone
         assert agency_phone in notice["text"]
 
-        # Someone else types the words: refused, nothing recorded.
+        # Someone who filed nothing types the words: the dialogue's (bot.inbound_router),
+        # nothing recorded.
         other = fake.text(STRANGER, f"已转告 {opened.number}", queue=False)
         assert await h.post_update(other) == 200
-        assert "不是您代办的" in fake.texts(STRANGER)[-1]
+        assert "已记录" not in fake.texts(STRANGER)[-1]
+        # The grid worker's bare 「转告了」: the case whose notice waits for it.
+        bare = fake.text(GRID_CHAT, "转告了", queue=False)
+        assert await h.post_update(bare) == 200
+        assert "已记录" in fake.texts(GRID_CHAT)[-1] and opened.number in fake.texts(GRID_CHAT)[-1]
 
         press = fake.press(GRID_CHAT, dict(notice["_result"]), f"relayed:{opened.number}")
         assert await h.post_update(press) == 200
@@ -59,10 +64,13 @@ async def test_relayed_button_and_words(
         typed = fake.text(GRID_CHAT, f"已转告 {opened.number}", queue=False)
         assert await h.post_update(typed) == 200
         assert "已记录" in fake.texts(GRID_CHAT)[-1]
+        nothing_new = fake.text(GRID_CHAT, "已转告", queue=False)
+        assert await h.post_update(nothing_new) == 200
+        assert "没有待转告" in fake.texts(GRID_CHAT)[-1]
 
         detail = await h.ctx.cases.detail(opened.number)
         relays = [e for e in detail.events if e.action == "relay"]
-        assert len(relays) == 2 and relays[0].actor_name == "网格员张桂兰"
+        assert len(relays) == 3 and relays[0].actor_name == "网格员张桂兰"
         # No new report was started by either message.
         assert await h.ctx.conversations.load("telegram", str(GRID_CHAT)) is None
         assert len(await h.ctx.cases.cases_of_user("telegram", str(GRID_CHAT))) == 1

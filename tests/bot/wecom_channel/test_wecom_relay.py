@@ -54,19 +54,20 @@ async def test_app_notice_is_plain_text_and_typed_relay_is_recorded(
         notice = to_worker[0]["text"]["content"]
         assert "请转告李四" in notice and h.ctx.county.agency(opened.lead.id).phone in notice
 
-        # A member who did not file types the words: refused, nothing recorded.
+        # A member who filed nothing types the words: a dialogue turn (bot.inbound_router),
+        # nothing recorded.
         assert await h.post("/wecom/app", app_text("tax01x", f"已转告 {opened.number}", "m0")) == [
             200
         ]
-        typed = app_text(GRID_WORKER_USERID, f"已转告 {opened.number}", "m1")
+        typed = app_text(GRID_WORKER_USERID, "转告了", "m1")  # no number: the waiting case
         assert await h.post("/wecom/app", typed, times=2) == [200, 200]  # a re-sent callback
         await h.settle()
         confirms = [t for t in _texts_to(fake, GRID_WORKER_USERID) if "已记录" in t]
         assert len(confirms) == 1 and opened.number in confirms[0]
-        assert "不是您代办的" in _texts_to(fake, "tax01x")[-1]
         detail = await h.ctx.cases.detail(opened.number)
         assert [e.actor_name for e in detail.events if e.action == "relay"] == ["网格员张桂兰"]
-        assert h.plugin._handler.seen == []  # type: ignore[attr-defined]  # no dialogue turn
+        seen = h.plugin._handler.seen  # type: ignore[attr-defined]
+        assert [m.user_ref for m in seen] == ["tax01x"]  # the grid worker's: no dialogue turn
 
 
 async def test_kf_menu_relay(fake: FakeWeCom, sqlite_database: Any, make_draft: Any) -> None:
