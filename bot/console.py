@@ -284,7 +284,7 @@ class Identity:
 BANNER = (
     "一窗 · {county}社保费争议受理（演示）\n"
     "像群众一样打字就行，比如：单位把我的养老保险扣多了。回复数字可以选择。\n"
-    "/staff [编号] 切换为工作人员（默认 tax01 县税务局王建国），用 受理、答复 内容、办结 等办理\n"
+    "/staff [编号] 切换为工作人员（默认：刚才那件案件承办单位的工作人员），用 受理、答复 内容、办结 等办理\n"
     "/resident 回到刚才那位居民　/grid 切换为网格员　/new 换一位新居民　/quit 退出\n"
     "推送给工作人员、告知缴费人的消息和短信都显示在这里。\n"
 )
@@ -373,7 +373,10 @@ async def demo(
                 continue
             if text in ("/quit", "/exit", "/q"):
                 break
-            switched = _switch(text, app.county, resident, current, out)
+            lead = None
+            if text.partition(" ")[0] == "/staff" and last_case:
+                lead = (await app.cases.detail(last_case[0])).lead_agency
+            switched = _switch(text, app.county, resident, current, out, lead=lead)
             if switched is not None:
                 resident = switched
                 continue
@@ -431,9 +434,17 @@ async def _auto(
 
 
 def _switch(
-    text: str, county: Any, resident: Identity, current: list[Identity], out: TextIO
+    text: str,
+    county: Any,
+    resident: Identity,
+    current: list[Identity],
+    out: TextIO,
+    *,
+    lead: str | None = None,
 ) -> Identity | None:
-    """Handle an identity command; the resident to come back to, or None if not one."""
+    """Handle an identity command; the resident to come back to, or None if not one.
+    ``lead``: the agency leading the case last shown — ``/staff`` alone becomes one of its
+    staff, so a newcomer acts on the case instead of being refused by another agency."""
     word, _, rest = text.partition(" ")
     if word == "/new":
         resident = current[0] = Identity(user=f"居民-{uuid.uuid4().hex[:6]}")
@@ -448,7 +459,7 @@ def _switch(
         print(f"（现在你又是{resident.label}：{resident.user}）\n", file=out, flush=True)
         return resident
     if word == "/staff":
-        staff = county.staff_member(rest.strip() or "tax01")
+        staff = county.staff_member(rest.strip() or _default_staff(county, lead))
         if staff is None:
             ids = "、".join(s.id for s in county.staff)
             print(f"（没有编号为“{rest.strip()}”的工作人员，可选：{ids}）\n", file=out)
@@ -458,6 +469,13 @@ def _switch(
         print(f"（现在你是工作人员：{unit} {staff.name}）\n", file=out, flush=True)
         return resident
     return None
+
+
+def _default_staff(county: Any, lead: str | None) -> str:
+    """A handling staff member of ``lead`` (else the first staff member listed)."""
+    members = [m for m in county.staff if m.role == "staff"] or list(county.staff)
+    chosen = next((m for m in members if m.agency == lead), members[0] if members else None)
+    return chosen.id if chosen is not None else ""
 
 
 def _with_case_number(text: str, number: str | None) -> str:

@@ -111,6 +111,27 @@ async def test_demo_tour_shows_both_sides_of_one_case(tmp_path: Path, nlu_engine
     assert "评价" in text.split("/resident", 1)[1]
 
 
+async def test_demo_staff_alone_acts_for_the_agency_leading_the_case(
+    tmp_path: Path, nlu_engine: Any
+) -> None:
+    """A newcomer types /staff without a number: they become staff of the case's lead agency
+    (人社 for a missing pension record), not of the tax bureau that would be refused."""
+    script = [
+        "俺的养老保险2019年交了钱没记录，俺叫李桂花，电话13935612345，北岭镇北岭村的",
+        "/auto",
+        "/staff",
+        "受理",
+        "/quit",
+    ]
+    out = io.StringIO()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'staff.db'}")
+    assert await demo(io.StringIO("\n".join(script) + "\n"), out, settings, nlu=nlu_engine) == 0
+    text = out.getvalue()
+    assert "承办单位：云川县人力资源和社会保障局" in text
+    assert "（现在你是工作人员：县人社局" in text
+    assert "已受理：YC-" in text and "无权" not in text
+
+
 async def test_relay_and_sms_in_the_console(
     sqlite_case_service: Any, make_draft: Any, clock: Any
 ) -> None:
