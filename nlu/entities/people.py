@@ -7,6 +7,7 @@ import re
 
 from identifiers import COMPOUND_SURNAMES, ROLES, SURNAMES
 from nlu.entities.base import MAX_FOUND, Found
+from nlu.entities.common_words import COMMON_WORDS
 
 # Characters that end a name: function words, verbs and place/ID words that follow names.
 _STOP = set(
@@ -181,12 +182,14 @@ def names(text: str) -> list[Found]:
     surname are not names: the form needs the full name, and the dialogue asks for it."""
     out: list[Found] = []
 
-    def add(start: int, value: str, *, strict: bool) -> None:
+    def add(start: int, value: str, *, strict: bool, named: bool) -> None:
         end = start + len(value)
         if any(f.start < end and start < f.end for f in out):
             return
         following = text[end : end + 1]
         if following and following in "村镇乡厂局县市区组队":
+            return
+        if not named and _running_text(value, following):
             return
         if strict and (
             value[-1] in _PLACE_END
@@ -203,6 +206,9 @@ def names(text: str) -> list[Found]:
             if len(out) >= MAX_FOUND:
                 break
             start, candidate = m.start("n"), m.group("n")
+            if candidate[0] in _ON_BEHALF and _NAME_AT.match(candidate, 1):
+                # "网格员代萧春福反映": 代 is "on behalf of", the name follows it
+                start, candidate = start + 1, candidate[1:] + text[m.end() : m.end() + 1]
             after = _after_roles(text, start, len(candidate))
             if after is not None:
                 start, candidate = after
@@ -210,8 +216,29 @@ def names(text: str) -> list[Found]:
                     continue  # a role and no name after it: "我是工人代表"
             name = _trim(candidate, text[start + len(candidate) : start + len(candidate) + 8])
             if name:
-                add(start, name, strict=strict)
+                named = (pattern in (_AFTER_CUE, _RENAMED) and "叫" in m.group(0)[:6]) or (
+                    pattern is _AFTER_CUE and "名" in m.group(0)[:6]
+                )
+                add(start, name, strict=strict, named=named)
     return sorted(out, key=lambda f: f.start)
+
+
+#: Words for "on behalf of" before a name ("网格员代萧春福反映", "村民替王某问").
+_ON_BEHALF = frozenset("代替帮给为向跟和与同被让叫请把对")
+_NUMERALS = "一二两三四五六七八九"
+
+
+def _running_text(value: str, following: str) -> bool:
+    """Is ``value`` the start of running text rather than a name? Its first two characters a
+    common word ("职工申请补缴", "老职工马上退休"), or a number in it ("职工有六十多人")."""
+    if value[:2] in COMPOUND_SURNAMES:
+        return False
+    given = value[1:]
+    return (
+        value[:2] in COMMON_WORDS
+        or any(ch in "十百千万几" for ch in given)
+        or (given[-1] in _NUMERALS and bool(following) and following in "多个十百千万岁年名位户")
+    )
 
 
 _ROLE_AT = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
