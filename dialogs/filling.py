@@ -20,6 +20,8 @@ from dialogs.step import Step
 from nlu.types import INSURANCE_TYPES, Entity
 
 _PIECES = re.compile(r"[，,。；;、\n！!？?（）()【】]+")
+#: Where one clause of a message ends (a comma between digits is a thousands separator).
+_CLAUSE_BREAK = re.compile(r"[，。；;、\n！!？?]|,(?!\d{3})")
 #: A message that is a number and nothing else ("3", "三百八", "2222").
 _BARE_NUMBER = re.compile(r"[0-9０-９.零〇一二两三四五六七八九十百千万]{1,12}")
 #: Entity types whose NLU value is final (checked by ``identifiers`` inside the NLU).
@@ -140,6 +142,8 @@ def absorb(
     ):
         s.draft.people_count = 1  # "就我一个没交上": the speaker alone, as said
         stored.append("people_count")
+    if not worker_asked and "insurance_type" not in seen:
+        stored += _insurance_in_words(s, asking, overwrite, after)
     periods = [e for e in entities if e.type == "period" and e.valid and e.start >= after]
     if periods and not worker_asked:
         period_slot = SLOTS["period"]
@@ -168,7 +172,58 @@ def absorb(
     )
     if "person_name" not in seen and len(s.text) > 5 and wants_name:
         stored += names_in_text(s, split, asking, overwrite, after)
+    if not worker_asked and not overwrite and s.st.mode != "summary":
+        _mark_loose(s, entities, stored, asking, after)
     return stored
+
+
+def _insurance_in_words(s: Step, asking: list[str], overwrite: bool, after: int) -> list[str]:
+    """ "合疗钱扣了两回", "新农保": the residents' schemes in villagers' words, read by the
+    dialogue itself when the NLU tagged no insurance (its word list is not ours to rely on)."""
+    said = s.text[after:][:400]
+    if not understand.resident_insurances_in(said):
+        return []
+    candidates = form.slots_for_entity("insurance_type", s.draft)
+    if not candidates:
+        return []
+    found = candidates[0]
+    replace = overwrite or s.st.mode == "summary" or found.name in asking
+    if found.known(s.draft, s.st.profile) and not replace:
+        return []
+    read = found.read(said, reading(s))
+    if not read.ok:
+        return []
+    form.apply(found, read.updates, s.draft, s.st.profile)
+    return [found.name]
+
+
+#: A sum or a time said only roughly ("好几千", "上万", "这几年", "前几年"): no figure a clerk
+#: would write down without asking.
+_LOOSE_AMOUNT = re.compile(r"^(?:好|十)?几|^上[百千万]|^数[十百千万]")
+_LOOSE_PERIOD = re.compile(r"几|这些年|那些年|好多年|多年|一直")
+#: The sum a story's several amounts add up to ("每月两百，一共两千四").
+_TOTAL = re.compile(r"一共|总共|合计|共计|总计|加起来|总的")
+
+
+def _mark_loose(
+    s: Step, entities: list[Entity], stored: list[str], asking: list[str], after: int
+) -> None:
+    """Values taken from a story that said them only roughly stay, but are still asked
+    (``Draft.unsure``): a rough sum or time, or two different sums with no total."""
+    draft = s.draft
+    if "amount" in stored and "amount" not in asking:
+        sums = [e for e in entities if e.type == "amount" and e.valid and e.start >= after]
+        distinct = {float(e.value) for e in sums}
+        loose = any(_LOOSE_AMOUNT.search(e.text) for e in sums) or (
+            len(distinct) > 1 and not _TOTAL.search(s.text[after:])
+        )
+        if loose and "amount" not in draft.unsure:
+            draft.unsure.append("amount")
+    if "period" in stored and "period" not in asking:
+        times = [e for e in entities if e.type == "period" and e.valid and e.start >= after]
+        loose = bool(times) and all(_LOOSE_PERIOD.search(e.text) for e in times)
+        if loose and "period" not in draft.unsure:
+            draft.unsure.append("period")
 
 
 #: A number of people that is not the number affected: the population a few are picked from
@@ -252,6 +307,14 @@ def entity_read(s: Step, found: Slot, e: Entity) -> Read:
         read = found.read(_clause_around(s.text, e), r)
         if read.ok and len(read.updates.get("insurance_types") or ()) > 1:
             return read
+    if e.type == "amount" and _CLAUSE_BREAK.search(e.text):
+        # "1.2万，二十来个": a sum tagged across a comma runs into the next answer; the money
+        # is the first clause that reads as money.
+        for part in _CLAUSE_BREAK.split(e.text):
+            read = found.read(part, r)
+            if read.ok:
+                return read
+        return NOTHING
     if e.type in ("insurance_type", "amount"):
         # "城乡居民基本养老保险", "一万二": the words around say more than the tag.
         read = found.read(_piece_around(s.text, e), r)
@@ -493,8 +556,30 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
             stored.append("description")
     else:
         stored = clerk + absorb(s, split=split, asking=names)
+    # Who and where only, where the story was asked: the details are kept, the story asked
+    # again ("俺叫李桂花，电话…" is never the description).
+    details = (
+        "description" in names
+        and not draft.description
+        and bool(stored)
+        and story.details_only(s, s.text)
+    )
+    # The story told while a menu or a detail was pending: kept, never lost.
+    if (
+        "description" not in names
+        and "description" not in stored
+        and not details
+        and story.keep_story(s, s.text[split or 0 :])
+    ):
+        stored.append("description")
     claimed = [e.text for e in parse.entities if e.valid and e.type != "person_name"]
-    still_open = [x for x in asked if x.name not in stored and x.name not in s.error_fields]
+    still_open = [
+        x
+        for x in asked
+        if x.name not in stored
+        and x.name not in s.error_fields
+        and not (details and x.name == "description")
+    ]
     reads_no = any(x.name == "consent" for x in still_open)  # "还没问过" answers the consent
     if still_open and (reads_no or not understand.is_skip(s.text)):
         stored += fill_bare(s, still_open, claimed)
@@ -531,6 +616,14 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
         st.mode, st.asking = "", list(dict.fromkeys(s.error_fields))
         if any(SLOTS[n].skippable(draft) for n in st.asking if n in SLOTS):
             s.offer(form.SKIP_CHOICE)
+        return True
+    if details and not draft.description:
+        said = "、".join(dict.fromkeys(_said(n, draft) for n in stored))
+        if prompt:
+            st.mode = ""
+            s.say(f"记下了{said}，{texts.ask_problem_again(draft.proxy)}")
+        else:
+            s.say(f"记下了{said}。")
         return True
     if not stored and not skipped:
         if any(t in s.parts for t in texts.WHY_NEEDED.values()):

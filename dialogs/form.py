@@ -64,6 +64,8 @@ class Slot:
         """A value is held (a slot skipped or left out is done, but not known: a value
         volunteered for it later fills it)."""
         target: Any = profile if self.owner == "grid_worker" else draft
+        if self.owner != "grid_worker" and self.name in draft.unsure:
+            return False
         if self.name == "category":
             return draft.category_sure
         if self.name == "consent":
@@ -320,6 +322,8 @@ def apply(slot_: Slot, updates: dict[str, Any], draft: Draft, profile: Profile) 
             setattr(target, attr, value)
     if slot_.name in draft.skipped and updates:
         draft.skipped.remove(slot_.name)
+    if slot_.name in draft.unsure and updates and slot_.owner != "grid_worker":
+        draft.unsure.remove(slot_.name)
 
 
 def expecting_of(name: str) -> str:
@@ -420,7 +424,16 @@ _OTHERS = re.compile(
 )
 
 
+#: Words that hold a group word without speaking of a group: a scheme's name ("职工养老",
+#: "城镇职工医保") and "俺们村" / "我们这儿" (where the speaker lives, not who is affected).
+_NOT_A_GROUP = re.compile(
+    r"(?:城镇|企业)?职工(?:基本)?(?:养老|医疗|医保|社保|保险)"
+    r"|(?:我|俺|咱)们?(?:村|镇|乡|县|社区|小区|这儿|这里|这边|那儿|那边|这块)"
+)
+
+
 def _mentions_group(text: str) -> bool:
+    text = _NOT_A_GROUP.sub("", text)
     return any(w in text for w in _GROUP_WORDS) or _OTHERS.search(text) is not None
 
 

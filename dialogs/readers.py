@@ -468,6 +468,11 @@ _EMPLOYEE_HINT = re.compile(
     # Things only the employees' schemes have: a wage base, late fees, years of service,
     # a transfer of the insurance relation between employers' places.
     r"|基数|滞纳金|工龄|视同缴费|关系转|转移接续|转入|转出"
+    # Paid by the month (the residents' schemes are paid once a year): a gap of months, a
+    # monthly deduction; "社保" for one's own insurance is the workers' word; a scheme moved
+    # from another province is a worker's.
+    r"|(?:少|断|漏|缺|差)(?:交|缴)?了?[0-9一二两三四五六七八九十几半]{1,3}个?多?月"
+    r"|每个?月(?:都)?(?:扣|交|缴)|社保(?!卡|局|中心|所|站|经办)|外省|转回|转过来|转不回|转不过"
 )
 #: Categories that only arise in the employees' schemes (a wage base, an employer's debts).
 _EMPLOYEE_CATEGORIES = frozenset({"contribution_base", "late_fee", "arrears", "labor_relation"})

@@ -10,10 +10,23 @@ import re
 
 from nlu.types import Parse
 
+#: Kinds of unit a clerk or an owner names their own by ("我们加油站", "咱这个煤矿").
+UNIT_KINDS = (
+    r"公司|单位|厂|企业|合作社|卫生院|医院|学校|门市|店|超市|饭店|酒店|宾馆|饭馆|餐馆|工地|诊所"
+    r"|幼儿园|加油站|煤矿|矿|养殖场|农场|物业|车间|作坊|驾校|药房|商行|事务所|工作室|物流|建筑队"
+)
+#: Whom a unit pays contributions for ("给司机们申报", "为员工交").
+_STAFF = (
+    r"职工|员工|工人|单位职工|伙计|店员|雇的人|社员|司机|服务员|师傅|护士|老师|保安|保洁|学徒"
+    r"|雇员|矿工|医生|工作人员"
+)
+
 #: An employer speaking: "我们公司…", "我是XX厂的会计", "本单位…".
 EMPLOYER_SPEAKER = re.compile(
     r"(?:我是|我们是|我们这是)[^，,。]{2,20}?(?:公司|厂|合作社|卫生院|医院|学校|门市部|超市|饭店|酒店|诊所|幼儿园|企业)的?(?![的]?(?:员工|职工|工人))"
-    r"|(?:我们|俺们|咱们|咱|俺)(?:是|这个|这家|是一家|是个|这)?(?:小)?(?:公司|单位|厂|企业|合作社|卫生院|医院|学校|门市|店|超市|饭店|酒店|工地|诊所|幼儿园)"
+    r"|(?:我们|俺们|咱们|咱|俺)(?:是|这个|这家|是一家|是个|这)?(?:小)?(?:" + UNIT_KINDS + r")"
+    r"|(?:我们|俺们|咱们)(?:是|这边是)?(?:做|搞|干|开)[^，,。的]{1,8}的"
+    r"|(?:我|俺|咱)(?:们)?[^，,。我俺]{0,6}雇了"
     r"|个体(?:工商)?户.{0,24}(?:雇|伙计|店员|员工|职工|工人)"
     r"|我(?:自己)?开(?:了)?(?:个|一个|一家|家)[^，,。]{0,12}?(?:公司|厂|店|超市|饭店|饭馆|诊所|合作社)"
 )
@@ -26,14 +39,16 @@ EMPLOYER_SURE = re.compile(
     r"|(?:公司|厂|单位|企业|合作社|卫生院|医院|学校|门市部|店|超市|诊所)里?的?"
     r"(?:会计|出纳|财务|人事|老板|负责人|法人|经理|办事员|专员|行政|管社保|负责社保|经办人)"
     r"|我是.{0,16}?(?:会计|出纳|财务|人事|老板|老板娘|法人|法定代表人|负责人|办事员|厂长|院长|社长|店主|经办人|社保专员)"
-    r"|(?:给|替|为)(?:职工|员工|工人|单位职工|伙计|店员|雇的人|社员)(?:们)?(?:交|缴|申报|办|参保)"
-    r"|(?:给|替|为)(?:全体|在职|参保)?(?:职工|员工|工人)(?:们)?的?(?:社保|养老|医保|保险)"
+    r"|(?:给|替|为)(?:" + _STAFF + r")(?:们)?(?:交|缴|申报|办|参保)"
+    r"|(?:给|替|为)(?:全体|在职|参保)?(?:" + _STAFF + r")(?:们)?的?(?:社保|养老|医保|保险)"
     r"|单位(?:缴费)?账户|申报(?:的)?(?:缴费)?基数"
 )
 #: A worker's own matter ("没给我交", "我的社保"): not the unit's, even from its clerk.
+#: "给我们" / "把我们" are not here: a unit says them of itself as often ("把我们算多了",
+#: "给我们单位核定的基数"); workers who speak of themselves as a group are WORKER_VOICE's.
 PERSONAL = re.compile(
-    r"给我|把我|我的(?:社保|养老|医保|工资|保险)|拖欠我|欠我|给俺|把俺|俺的|欠俺|给咱|辞退我|开除我"
-    r"|扣了?我|扣了?俺"
+    r"(?:给|把|拖欠|欠|辞退|开除|扣了?)(?:我|俺|咱)(?!们)|(?:我|俺|咱)们?的(?:社保|养老|医保|工资|保险)"
+    r"|俺的"
 )
 #: A worker speaking about their employer ("我们公司没给我交社保", "厂里欠着我们工人的").
 WORKER_SPEAKER = re.compile(
@@ -48,6 +63,14 @@ WORKER_SPEAKER = re.compile(
 #: Categories where the unit is the one complained about (欠费追缴、劳动关系): "我们公司" in
 #: them is the worker's company, unless the unit clearly speaks for itself.
 AGAINST_THE_UNIT = frozenset({"arrears", "labor_relation"})
+#: ... but a unit chased for arrears by the collecting office disputes the demand itself
+#: ("税务局追缴我们公司2019年的社保费", "稽核后让我们厂补缴"): then the unit may be speaking.
+#: The unit must be the one chased ("追缴我们公司", "让我们厂补缴"): workers ask for
+#: arrears to be chased too ("希望税务局追缴").
+CHASED = re.compile(
+    r"(?:追缴|催缴|稽核|稽查|清缴|强制执行|划扣|查封|冻结|追欠|要求|让|对)了?"
+    r"(?:我们|我方|本|我|俺们|咱们)(?:" + UNIT_KINDS + r")"
+)
 
 
 def employer_speaks(text: str, parse: Parse | None = None) -> bool:
@@ -56,15 +79,21 @@ def employer_speaks(text: str, parse: Parse | None = None) -> bool:
         return True
     if EMPLOYER_SURE.search(text):
         return PERSONAL.search(text) is None
-    if parse is not None and parse.category in AGAINST_THE_UNIT and not parse.uncertain:
+    if (
+        parse is not None
+        and parse.category in AGAINST_THE_UNIT
+        and not parse.uncertain
+        and not CHASED.search(text)
+    ):
         return False  # "我们厂欠缴社保": arrears are reported by the unit's workers
     return EMPLOYER_SPEAKER.search(text) is not None and WORKER_SPEAKER.search(text) is None
 
 
 #: Words naming a unit: a story with one of them may be the unit's own.
 UNIT_WORDS = re.compile(
-    r"单位|公司|厂|企业|合作社|卫生院|医院|学校|超市|门市|店|诊所|幼儿园|集团|职工|员工"
-    r"|饭馆|餐馆|宾馆|作坊|车间|物业|养殖场|商行|药房|驾校|机构|协会"
+    UNIT_KINDS + r"|集团|职工|员工|机构|协会"
+    # Only a unit has a contribution rate, a credit code, a licence, declares for others.
+    r"|费率|信用代码|营业执照|法人|申报"
 )
 
 
@@ -82,6 +111,6 @@ def unit_possible(text: str, category: str | None = None) -> bool:
     """A story that names a unit and is not a worker's complaint about one: the unit may be
     the one reporting (asked, as an optional credit code beside the ID number: it costs no
     question of its own, so it is asked whenever a unit may be speaking)."""
-    if category in AGAINST_THE_UNIT:
+    if category in AGAINST_THE_UNIT and not CHASED.search(text):
         return False
     return bool(UNIT_WORDS.search(text) and not WORKER_VOICE.search(text))

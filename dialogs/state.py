@@ -68,6 +68,9 @@ class Draft:
     contact_via_filer: bool = False
     #: "养老保险" / "医保" without saying which scheme (职工 or 城乡居民): settled at the summary.
     scheme_open: bool = False
+    #: Slots holding a value the story said only loosely ("好几千", "这几年", two sums and
+    #: no total): kept, but still asked; the answer replaces it, a 不知道 keeps it.
+    unsure: list[str] = field(default_factory=list)
     #: How often each question was asked with no usable answer (no endless loops).
     tries: dict[str, int] = field(default_factory=dict)
     #: Filed by a grid worker for someone else (代办).

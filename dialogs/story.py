@@ -36,6 +36,16 @@ def only_announces(text: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", content)) < 3 and len(text) <= 20
 
 
+#: A matter announced in so many words ("想反映个事", "有个事想问问"), not a bare "好的".
+_MATTER_WORDS = re.compile(r"反映|反应|投诉|登记|咨询|问问|问一下|问个|事")
+
+
+def announces_matter(text: str) -> bool:
+    """ "想反映个事": a report is coming, whatever intent the classifier gives so short a
+    message (a yes, a no, a cancel): the intake starts and asks for the story."""
+    return only_announces(text) and _MATTER_WORDS.search(text) is not None
+
+
 def is_report_text(s: Step, body: str) -> bool:
     parse = s.parse
     assert parse is not None
@@ -88,7 +98,7 @@ def take_category(s: Step, *, force: bool = False) -> None:
 #: 单位 / 公司 / 工资: a boss who owes wages is not a fee dispute).
 FEE_WORDS = re.compile(
     r"社保|社宝|社会保险|保险|保费|养老|医保|医宝|医疗|缴费|交费|缴纳|缴|参保|滞纳|补缴|补交|断缴|断交"
-    r"|基数|工伤|失业|生育|新农合|农保|合作医疗|档次|退费|待遇|退休|社保局|医保局|人社|窗口|经办"
+    r"|基数|工伤|失业|生育|新农合|农合|合疗|农保|合作医疗|档次|退费|待遇|退休|社保局|医保局|人社|窗口|经办"
     r"|交钱|交了|交上|扣|(?:没|不)给?(?:交|缴|上)"
 )
 #: Wages (工资、工钱): the labour office's matter (12333), unless insurance is spoken of too.
@@ -165,12 +175,67 @@ def more_story(s: Step) -> bool:
     return True
 
 
+#: Entity types that are form details (who and where), never an account of a problem.
+DETAIL_TYPES = frozenset(
+    {"person_name", "phone", "id_number", "credit_code", "township", "village", "employer"}
+)
+#: The words around details ("俺叫…，电话…，俺是…村的"): what is left when the values are out.
+_DETAIL_WORDS = re.compile(
+    r"你好|您好|名字|姓名|叫做|叫|户主|本人|电话|手机|号码|联系方式|联系|身份证|证件|统一社会|信用代码"
+    r"|代码|号|今年|岁|家住|住在|住|家在|老家|在|是|的|我|俺|咱|他|她|村|组|镇|乡|街道|社区|县|市|区"
+    r"|单位|公司|厂|上班|打工|干活|工作|和|还有|就是|姓|啊|呀|吧|哈|嗯|哦|这边|这里|那边|那里|了"
+)
+
+
+def details_only(s: Step, text: str) -> bool:
+    """ "俺叫李桂花，电话139…，俺是北岭镇北岭村的": form details (name, phone, ID, place, unit,
+    credit code) and no account of a problem. Such a message fills its slots but is never the
+    description; the story is asked again."""
+    rest, found = text[:400], False
+    parse = s.parse
+    values: list[str] = []
+    if parse is not None and parse.text == text:
+        values += [e.text for e in parse.entities if e.type in DETAIL_TYPES and e.text]
+    draft = s.st.draft
+    if draft is not None:
+        values += [v for v in (draft.name, draft.township, draft.village, draft.employer) if v]
+    for value in sorted(values, key=len, reverse=True):
+        if value in rest:
+            rest, found = rest.replace(value, "，"), True
+    rest, digits = re.subn(r"[0-9０-９A-Za-z]{6,}", "，", rest)
+    if not (found or digits):
+        return False
+    if FEE_WORDS.search(rest) or WAGES.search(rest) or _SERVICE_WORDS.search(rest):
+        return False
+    if _CLAIM_REFUSED.search(rest):
+        return False
+    left = _ANNOUNCING.sub("", _DETAIL_WORDS.sub("", understand.squeeze(rest)))
+    return len(re.findall(r"[\u4e00-\u9fff]", left)) <= 2
+
+
+def keep_story(s: Step, body: str) -> bool:
+    """A story told while another question is pending (a menu, a detail): the description
+    when it is empty or holds only details (appended to them); True when kept."""
+    draft = s.st.draft
+    if draft is None or len(understand.squeeze(body)) < 10:
+        return False
+    if draft.description and not details_only(s, draft.description):
+        return False
+    if details_only(s, body) or not is_report_text(s, body):
+        return False
+    more = understand.tidy(body)
+    draft.description = f"{draft.description}；{more}" if draft.description else more
+    return True
+
+
 def take_story(s: Step, body: str) -> bool:
     """The complaint itself as the description (never a greeting or a grid worker's
     preamble), with its category; True when it was taken."""
     draft = s.st.draft
     if draft is None or draft.description or not is_report_text(s, body):
         return False
+    if details_only(s, body):
+        return False  # who and where only: the story is still to come
     draft.description = understand.tidy(body)
     take_category(s)
     return True

@@ -56,7 +56,11 @@ def small_talk(s: Step, in_progress: bool) -> bool:
         return True
     if consultation(s):
         return True
-    if not in_progress and parse.intent in ("affirm", "deny", "skip", "cancel", "correct"):
+    if (
+        not in_progress
+        and parse.intent in ("affirm", "deny", "skip", "cancel", "correct")
+        and not story.announces_matter(text)
+    ):
         s.say("有什么可以帮您？直接说遇到的问题就行。")
         questions.continue_prompt(s)
         return True

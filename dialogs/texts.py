@@ -65,6 +65,11 @@ ASK_PROBLEM = "请用自己的话说说遇到了什么问题，比如哪个单�
 ASK_PROBLEM_PROXY = "请说说被代办人遇到了什么问题。"
 
 
+def ask_problem_again(proxy: bool) -> str:
+    """The story asked again after a message of details only (the details are taken)."""
+    return "请再说说被代办人遇到了什么问题。" if proxy else "请再说说遇到了什么问题。"
+
+
 def question(names: list[str], draft: Draft | None, profile: Profile, ctx: DialogContext) -> str:
     """The question for the slots asked now: one slot's own question, or one sentence asking
     several things ("请告诉我您的姓名和联系电话。")."""

@@ -218,8 +218,11 @@ CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 INSURANCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("resident_pension", ("居民养老", "城乡居民养老", "新农保")),
-    ("resident_medical", ("居民医保", "居民医疗", "城乡居民医疗", "新农合", "合作医疗")),
+    ("resident_pension", ("居民养老", "城乡居民养老", "新农保", "农保")),
+    (
+        "resident_medical",
+        ("居民医保", "居民医疗", "城乡居民医疗", "新农合", "农合", "合疗", "合作医疗"),
+    ),
     ("pension", ("养老",)),
     ("medical", ("医疗", "医保")),
     ("unemployment", ("失业",)),
@@ -257,7 +260,7 @@ DOMAIN_WORDS = re.compile(
     r"社保|社宝|社会保险|保险|养老|医保|医宝|医疗|缴费|交费|缴纳|扣|退费|退钱|滞纳|利息|罚"
     r"|补缴|补交|工伤|失业|生育|参保|断缴|断交|待遇|报销|欠缴|欠费|拖欠|基数|工资|单位|公司|厂"
     r"|税务|人社|社保局|医保局|窗口|大厅|工作人员|经办|柜台|小程序|系统|缴|交钱|交了|退休|农保|合作医疗"
-    r"|新农合|档次|记录|转移|关系|登记|代扣|银行|存折"
+    r"|新农合|农合|合疗|新农保|档次|记录|转移|关系|登记|代扣|银行|存折"
 )
 
 
@@ -270,8 +273,14 @@ def is_cancel(text: str) -> bool:
     return bool(s) and len(s) <= 16 and any(w in s for w in CANCEL)
 
 
+#: What people put before a "don't know" ("这个俺说不上来", "俺也不清楚", "实在记不得").
+_SKIP_LEAD = re.compile(
+    r"^(?:这个|那个|这|那|啊|哎|唉|呃)?(?:我|俺|咱|他|她)?(?:也|真|实在|确实|是)?"
+)
+
+
 def is_skip(text: str) -> bool:
-    return _is(text, SKIP)
+    return _is(text, SKIP) or _is(_SKIP_LEAD.sub("", squeeze(text)), SKIP)
 
 
 def is_affirm(text: str) -> bool:
@@ -485,16 +494,26 @@ def category_from_words(text: str) -> str | None:
     return None
 
 
-_RESIDENT = (
-    (
-        "resident_pension",
-        re.compile(r"居民.{0,4}养老|农村.{0,2}养老|新农保|老农保|农保|城居保|城乡养老"),
-    ),
-    (
-        "resident_medical",
-        re.compile(r"居民.{0,4}医|新农合|农合|合疗|合作医疗|城乡医保|城居医保|大病保险"),
-    ),
+#: The residents' schemes in the words villagers use (合疗、新农合、农保…): one list for every
+#: place the dialogue reads an insurance, whatever the NLU tags.
+_RESIDENT_PENSION = r"居民.{0,4}养老|农村.{0,2}养老|新农保|老农保|农保|城居保|城乡养老"
+_RESIDENT_MEDICAL = (
+    r"居民.{0,4}医|新农合|农合|合疗|合作医疗|农医保|城乡医保|城居医保|居民合作医疗|大病保险"
 )
+_RESIDENT = (
+    ("resident_pension", re.compile(_RESIDENT_PENSION)),
+    ("resident_medical", re.compile(_RESIDENT_MEDICAL)),
+)
+
+
+def resident_insurances_in(text: str) -> list[str]:
+    """The residents' schemes a message names in villagers' words ("合疗钱扣了两回",
+    "新农保"), in the order said: words an insurance tagger may not know."""
+    s = squeeze(text)
+    found = sorted(
+        ((m.start(), key) for key, pattern in _RESIDENT if (m := pattern.search(s))),
+    )
+    return [key for _, key in found]
 
 
 def insurance_from_words(text: str) -> str | None:
@@ -519,8 +538,7 @@ _BUNDLES = (
     (re.compile(r"三险|三项保险|三个险"), ("pension", "medical", "unemployment")),
 )  # fmt: skip
 _EACH_INSURANCE = re.compile(
-    r"(?P<resident_pension>居民.{0,4}养老|新农保|农保|城乡养老)"
-    r"|(?P<resident_medical>居民.{0,4}医|新农合|合作医疗|合疗|城乡医保)"
+    rf"(?P<resident_pension>{_RESIDENT_PENSION})|(?P<resident_medical>{_RESIDENT_MEDICAL})"
     r"|(?P<pension>养老)|(?P<medical>医疗|医保)|(?P<unemployment>失业)"
     r"|(?P<work_injury>工伤)|(?P<maternity>生育)"
 )
