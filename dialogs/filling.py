@@ -17,6 +17,7 @@ from dialogs.names import find_name
 from dialogs.readers import NOTHING, Read, Reading, clean_value, period_spans
 from dialogs.state import DRAFT_FIELDS, Draft
 from dialogs.step import Step
+from nlu.entities.numbers import parse_number
 from nlu.types import INSURANCE_TYPES, Entity
 
 _PIECES = re.compile(r"[，,。；;、\n！!？?（）()【】]+")
@@ -172,9 +173,44 @@ def absorb(
     )
     if "person_name" not in seen and len(s.text) > 5 and wants_name:
         stored += names_in_text(s, split, asking, overwrite, after)
+    if "amount" in stored and "amount" not in asking:
+        _monthly_total(s, entities, after)
     if not worker_asked and not overwrite and s.st.mode != "summary":
         _mark_loose(s, entities, stored, asking, after)
     return stored
+
+
+#: A sum said per month ("每个月多扣一百二"): the words just before the amount.
+_PER_MONTH = re.compile(r"(?:每个?月|一个月|月月|按月)[^，。,；;]{0,5}$")
+#: How long it went on ("扣了一年了", "三个月", "半年多"), said with the monthly sum.
+_HOW_LONG = re.compile(
+    r"(?<![0-9零一二两三四五六七八九十第])([0-9]{1,2}|[一二两三四五六七八九十]{1,3}|半)\s?(?:个)?\s?(年|月)(?!份|底|初)"
+)
+
+
+def _monthly_total(s: Step, entities: list[Entity], after: int) -> None:
+    """ "每个月多扣一百二，扣了一年了": the disputed sum is the monthly sum times the months
+    said (1,440), as a clerk would write it; a total said outright always wins."""
+    text = s.text[after:][:400]
+    sums = [e for e in entities if e.type == "amount" and e.valid and e.start >= after]
+    if len(sums) != 1 or _TOTAL.search(text) or s.draft.amount != float(sums[0].value):
+        return
+    amount = sums[0]
+    if not _PER_MONTH.search(s.text[max(after, amount.start - 8) : amount.start]):
+        return
+    spans = [
+        m
+        for m in _HOW_LONG.finditer(text)
+        if not (amount.start - after <= m.start() < amount.end - after)
+        and not (m.group(2) == "月" and m.group(1) == "一")  # "一个月扣…": per month, not how long
+    ]
+    if len(spans) != 1:
+        return
+    n_text, unit = spans[0].group(1), spans[0].group(2)
+    n = 0.5 if n_text == "半" else parse_number(n_text) or 0.0
+    months = round(n * 12) if unit == "年" else round(n)
+    if 2 <= months <= 120:
+        s.draft.amount = float(amount.value) * months
 
 
 def _insurance_in_words(s: Step, asking: list[str], overwrite: bool, after: int) -> list[str]:
