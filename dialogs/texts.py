@@ -282,7 +282,12 @@ def referral(ctx: DialogContext, text: str, insurance: str | None = None) -> str
     general = next(
         (h for h in ctx.hotlines if h.number == "12345" or h.topic in ("general", "12345")), None
     )
-    number = f"{general.name} {general.number}" if general else "12345政务服务便民热线"
+    if general is None:
+        number = "12345政务服务便民热线"
+    else:  # "12345政务服务便民热线" already says its number: never "…热线 12345"
+        number = (
+            general.name if general.number in general.name else f"{general.name} {general.number}"
+        )
     return f"这个我帮不上忙，建议您拨打{number}咨询。社保费缴纳方面的问题可以随时找我。"
 
 
