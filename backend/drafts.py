@@ -100,3 +100,6 @@ class CaseView:
     filed_by_channel_user: str | None
     latest_reply: str | None
     awaiting_feedback: bool
+    #: The last four digits of the grid worker's phone who filed it (代办): a villager
+    #: without a phone is reached through them, so their digits open the case too.
+    filer_phone_last4: str | None = None

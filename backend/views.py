@@ -418,6 +418,7 @@ def case_view(county: County, case: Case, person: Person, filer: Filer | None) -
         filed_by_channel_user=filer.channel_user if filer else None,
         latest_reply=case.latest_reply,
         awaiting_feedback=case.status in ("replied", "closed") and case.satisfaction is None,
+        filer_phone_last4=filer.phone[-4:] if filer and filer.phone else None,
     )
 
 

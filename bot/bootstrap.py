@@ -217,6 +217,7 @@ def dialog_context(county: County) -> DialogContext:
             Hotline(h.topic, h.name, h.number, tuple(h.keywords)) for h in county.hotlines
         ),
         timezone=county.timezone,
+        case_prefix=county.id,
         # Told again to a complainant who objects after a case is closed: the county's routes.
         objection_routes=objection_routes(county),
         **dialogue_settings(county),

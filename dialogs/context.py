@@ -79,6 +79,8 @@ class DialogContext:
     consultation_hotlines: tuple[tuple[str, str], ...] = ()
     #: Dates shown to users are in the county's time zone.
     timezone: str = "Asia/Shanghai"
+    #: The county's case-number prefix ("YC"): "2026年第5号" is YC-2026-000005.
+    case_prefix: str = ""
     #: The legal routes of the county's closing notice (调解、仲裁、行政复议、行政诉讼, each with
     #: its body, address and phone: ``backend.notices.objection_routes``), told again to a
     #: complainant who objects; "" -> the generic sentence of ``dialogs.texts``.

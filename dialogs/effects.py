@@ -28,6 +28,8 @@ class LookupCase:
 class ListMyCases:
     #: Only the cases of this complainant ("我前头帮赵福贵反映的事咋样了"); None: all.
     name: str | None = None
+    #: A follow-up on open cases ("咋还没人管"): the status first, then "is this a new matter?".
+    follow_up: bool = False
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,9 @@ def _run(s: Step) -> None:
         return
     if _idle_return(s):
         return
-    if not modes.handle(s):
+    if questions.person_said(s):
+        pass  # "俺是工人，不是单位的": settled at any question, the summary included
+    elif not modes.handle(s):
         _dispatch(s)
     if s.inbound.attachments:
         attachments.after_turn(s)
@@ -234,6 +236,8 @@ def _dispatch(s: Step) -> None:
     if number:
         s.effects.append(LookupCase(number, lookup.last4_besides(s, number)))
         return
+    if lookup.partial_number(s):
+        return  # "2026年第5号" with no prefix known: the full number is asked for
     if understand.is_my_cases(text):
         s.effects.append(ListMyCases())
         return

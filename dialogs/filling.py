@@ -435,7 +435,11 @@ def fill_bare(s: Step, slots: list[Slot], claimed_text: list[str]) -> list[str]:
         if read.ok:
             form.apply(only, read.updates, draft, profile)
             return [only.name]
-    parts = [p for p in pieces(s.text) if not any(c and c in p for c in claimed_text)]
+    parts = [
+        p
+        for p in pieces(s.text)
+        if not any(c and c in p for c in claimed_text) and not understand.is_unknown_clause(p)
+    ]
     parts += [w for p in parts if " " in p and not readers.id_spans(p) for w in p.split()]
     used = [False] * len(parts)
     stored: list[str] = []
@@ -528,10 +532,26 @@ def skip_answers(s: Step, asked: list[Slot], still_open: list[Slot]) -> list[str
     if not still_open:
         return []
     parts = pieces(s.text)
+    named, unnamed = understand.unknowns(s.text)
     if understand.is_skip(s.text) or s.choice == "skip":
         targets = still_open
-    elif any(understand.is_skip(p) for p in parts):
-        targets = [x for x in still_open if x.skippable(draft)]
+    elif unnamed or named or any(understand.is_skip(p) for p in parts):
+        # "身份证不知道，钱也说不清": the fields named are skipped (asked or still to ask); a
+        # "不知道" that names none skips what was asked and may be left out.
+        targets = [
+            x
+            for x in still_open
+            if _named(x, named) or (x.skippable(draft) and (unnamed or not named))
+        ]
+        targets += [
+            x
+            for x in form.FORM
+            if x not in asked
+            and _named(x, named)
+            and x.skippable(draft)
+            and not x.known(draft, st.profile)
+            and x.name not in draft.skipped
+        ]
     else:
         return []
     skipped: list[str] = []
@@ -549,6 +569,13 @@ def skip_answers(s: Step, asked: list[Slot], still_open: list[Slot]) -> list[str
         # Counted from the first ask, a group question's included: the third time it is left.
         skipped += _required_unknown(s, refused)
     return skipped
+
+
+def _named(x: Slot, named: list[str]) -> bool:
+    """Is slot ``x`` one of the fields a "don't know" named (a grid worker's own, a unit's
+    contact person included)?"""
+    base = "name" if x.name == "contact_person" else x.name.removeprefix("worker_")
+    return base in named
 
 
 def _required_unknown(s: Step, refused: list[Slot]) -> list[str]:

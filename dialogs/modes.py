@@ -17,7 +17,6 @@ from dialogs.effects import OpenCase, Replay
 from dialogs.form import case_draft, pending
 from dialogs.messages import Choice
 from dialogs.step import Step
-from identifiers import digit_string
 
 
 class Mode(StrEnum):
@@ -35,9 +34,12 @@ class Mode(StrEnum):
 def on_privacy(s: Step) -> bool:
     st = s.st
     refused = s.choice == "no" or (s.choice != "yes" and understand.refuses(s.text))
+    if refused and _over_the_id(s):
+        return True
     if refused or (not s.choice and understand.is_cancel(s.text)):
         # Any no is a no, with a reason or a question beside it: nothing is recorded.
         st.draft, st.mode, st.asking = None, Mode.FORM, []
+        st.privacy_asked_again = False
         if understand.asks_why(s.text):
             s.say(texts.PRIVACY_WHY)
         s.say(texts.PRIVACY_DECLINED)
@@ -65,6 +67,23 @@ def on_privacy(s: Step) -> bool:
     return False
 
 
+#: A refusal because of the ID number ("不同意，俺不想给你们身份证").
+_ID_WORDS = re.compile(r"身份证|证件|身份号")
+
+
+def _over_the_id(s: Step) -> bool:
+    """The first no that names the ID number: the ID can be left out (「跳过」), so the consent
+    is asked once more before anything is discarded; a second no is a no."""
+    st = s.st
+    if st.privacy_asked_again or not _ID_WORDS.search(s.text):
+        return False
+    st.privacy_asked_again = True
+    s.say(texts.PRIVACY_WHY if understand.asks_why(s.text) else texts.PRIVACY_ID_OPTIONAL)
+    s.say(texts.PRIVACY_ASK)
+    s.offer(Choice("yes", "同意"), Choice("no", "不同意"))
+    return True
+
+
 def _negated(text: str) -> bool:
     """A negation or a question anywhere: the NLU's "affirm" is not taken for a consent."""
     return re.search(r"不|没|别|否|[?？吗]", text) is not None
@@ -82,7 +101,11 @@ def on_summary(s: Step) -> bool:
         and not understand.is_cancel(s.text)
     ):
         # The summary carried the privacy notice: a no to it is a no, nothing is kept.
+        if _over_the_id(s):
+            s.offer(*questions.CONFIRM_CHOICES)
+            return True
         st.draft, st.mode, st.asking = None, Mode.FORM, []
+        st.privacy_asked_again = False
         if understand.asks_why(s.text):
             s.say(texts.PRIVACY_WHY)
         s.say(texts.PRIVACY_DECLINED)
@@ -167,9 +190,15 @@ def on_resume(s: Step) -> bool:
 
 def on_lookup(s: Step) -> bool:
     st = s.st
-    digits = digit_string(re.sub(r"^(尾号|后四位|后4位)", "", understand.squeeze(s.text))) or ""
-    if st.lookup_number and re.fullmatch(r"\d{4}", digits):
+    # Waiting for the last four digits: four digits in the answer, in any width or words
+    # ("后四位是０４１８", "网格员电话1121"), are that answer; another case number, a lookup.
+    digits = lookup.last4_answer(s.text)
+    number = lookup.case_number(s)
+    if st.lookup_number and digits and number in (None, st.lookup_number):
         s.effects.append(lookup.LookupCase(st.lookup_number, digits))
+        return True
+    if number:
+        s.effects.append(lookup.LookupCase(number, lookup.last4_besides(s, number)))
         return True
     st.mode, st.lookup_number = Mode.FORM, None
     return False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs import form, texts
+import re
+
+from dialogs import form, speaker, texts
 from dialogs.form import Slot
 from dialogs.messages import Choice
 from dialogs.step import Step
@@ -112,3 +114,26 @@ def prefill_place(s: Step) -> None:
     if first and first[0].owner == "grid_worker":
         return
     draft.township, draft.village = profile.township, profile.village
+
+
+#: What is left of "俺是工人，不是单位的" once the statement is out: nothing of substance.
+_FILLER = re.compile(r"[\s，,。.！!？?；;、…~～]|的|是|我|俺|咱|反映|登记|啊|呀|呢|嘛|了|就|只")
+
+
+def person_said(s: Step) -> bool:
+    """ "俺是工人，不是单位的", "我是以个人身份反映的" at any point (a question, the privacy
+    notice, the summary): the report is the person's and the unit named is their employer.
+    True when the message said nothing else (answered here: the question asked again);
+    anything more goes on through the turn."""
+    draft = s.st.draft
+    if draft is None or draft.proxy or not speaker.person_speaks(s.text):
+        return False
+    was_unit = draft.kind == "employer"
+    draft.kind = "person"
+    rest = _FILLER.sub("", speaker.PERSON_SELF.sub("", s.text))
+    if len(rest) > 3:
+        return False
+    unit = f"，{draft.employer}记为您的用人单位" if was_unit and draft.employer else ""
+    s.say(f"好的，按您个人反映登记{unit}。")
+    continue_prompt(s)  # a person's form may ask more (the ID number) before the summary
+    return True

@@ -234,8 +234,8 @@ def read_credit_code(text: str, r: Reading) -> Read:
     if not m:
         return NOTHING
     code = normalise_credit_code(m.group(0))
-    if len(code) != 18:
-        return NOTHING
+    if len(code) != 18 or check_id_number(code, r.today).value:
+        return NOTHING  # a valid resident ID is never checked as a credit code
     problem = credit_code_problem(code)
     if problem:
         return Read(problem=f"{problem.rstrip('。')}，请再核对一下。")
@@ -302,6 +302,23 @@ _PLACE_NOISE = re.compile(
 )
 
 
+#: The words that name a place field or its change ("地址改成…", "乡镇是…", "村是…"): never
+#: part of the value. A field word counts only where a clause begins ("凤城镇是…" is a place).
+_PLACE_FIELD = re.compile(
+    r"(?:^|(?<=[，,。；;、\s]))(?:我的|俺的|我们的?|俺们的?|我家的?|俺家的?)?"
+    r"(?:家庭住址|住址|地址|所在地|乡镇|街道|社区|村子|村委会|村|镇|乡)(?:名|名字|名称)?"
+    r"(?:也|就|应该|应)?(?:改成|改为|换成|更正为|写成|是|在|叫|为|[:：])"
+    r"|改成|改为|换成|更正为|应该是"
+)
+#: "没有村", "不在村里": no village to give (a 跳过 for the village, never a village's name).
+NO_VILLAGE = re.compile(r"(?:没有|没|无|不是|不在|不属于)(?:村|社区|村子)(?:里)?")
+
+
+def place_text(text: str) -> str:
+    """A place answer without the words naming the field, its change or a missing village."""
+    return NO_VILLAGE.sub("，", _PLACE_FIELD.sub("，", text))
+
+
 @dataclass(frozen=True)
 class Place:
     township: str | None = None
@@ -311,7 +328,7 @@ class Place:
 def find_place(text: str, ctx: DialogContext, township_hint: str | None = None) -> Place:
     """The township and village named in a short answer: the county's own names (full, or
     their stem: "芹池" for 芹池村), else the place as given (首问负责: registered anyway)."""
-    s = understand.squeeze(text)
+    s = understand.squeeze(place_text(text))
     town = next((t for t in ctx.township_names if t in s), None)
     town = town or next((t for t in ctx.township_names if len(_stem(t)) >= 2 and _stem(t) in s),
                         None)  # fmt: skip
@@ -402,7 +419,7 @@ def read_village(text: str, r: Reading, township: str | None = None) -> Read:
     updates: dict[str, Any] = {}
     value = place.village
     if value is None and not place.township:
-        bare = clean_value(text)
+        bare = clean_value(understand.squeeze(place_text(text)))
         if re.fullmatch(r"[\u4e00-\u9fff\d]{1,8}(?:村|社区|居委会|组|庄|屯|寨|沟|湾|坪|营)", bare):
             value = bare
     if value:

@@ -73,8 +73,33 @@ CHASED = re.compile(
 )
 
 
+#: A person saying who they are: a worker or a private person, not the unit ("俺是工人，不是
+#: 单位的", "我是以个人身份反映的，不是代表单位"). Said at any point, it settles the kind.
+PERSON_SELF = re.compile(
+    r"(?:我|俺|咱)(?:就|只)?是(?:这个?|那个?)?(?:[^，,。不]{0,10}的)?(?:普通)?(?:工人|职工|员工|打工的|上班的|干活的"
+    r"|矿工|农民工|临时工|个人|老百姓)"
+    r"|(?:以|按|用)(?:我)?个人(?:的)?(?:身份|名义)|个人(?:身份|名义)(?:反映|投诉|登记|来)"
+    r"|(?:我|俺|咱)(?:也|可|又|并)?不是(?:代表)?(?:单位|公司|厂|企业|用人单位)"
+    r"|(?:^|[，,。！!；;])不是(?:代表)?(?:单位|用人单位)的?人?(?:[，,。！!；;]|$)"
+    r"|不(?:是)?代表(?:单位|公司|厂|企业)"
+)
+#: A worker speaking of their workplace and its boss ("俺们厂老板拖欠工资", "我们公司老板不给交"):
+#: "厂老板" is the worker's boss, not the owner speaking.
+_OUR_BOSS = re.compile(
+    r"(?:我们|俺们|咱们|我|俺|咱)(?:" + UNIT_KINDS + r")(?:里|的)?(?:的)?老板"
+    r"|老板(?:一直|总是|就)?(?:拖欠|欠|不给|没给|克扣|扣)"
+)
+
+
+def person_speaks(text: str) -> bool:
+    """The speaker says they report as a worker or a private person, not for a unit."""
+    return PERSON_SELF.search(text) is not None
+
+
 def employer_speaks(text: str, parse: Parse | None = None) -> bool:
     """An employer (a unit's clerk, accountant or owner) reporting for the unit."""
+    if person_speaks(text) or _OUR_BOSS.search(text):
+        return False
     if parse is not None and parse.first("credit_code") is not None:
         return True
     if EMPLOYER_SURE.search(text):

@@ -131,6 +131,8 @@ class ConversationState:
     opened_about: list[list[str]] = field(default_factory=list)
     updated_at: str | None = None
     turns: int = 0
+    #: The consent was refused over the ID number and asked once more (it can be skipped).
+    privacy_asked_again: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

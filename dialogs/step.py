@@ -14,7 +14,8 @@ from dialogs.context import DialogContext
 from dialogs.effects import Effect, TurnResult
 from dialogs.messages import Choice, Inbound, Reply
 from dialogs.state import ConversationState, Draft
-from nlu.normalize import blank_markup
+from identifiers import plain_digits
+from nlu.normalize import blank_markup, simplified
 from nlu.types import Parse
 
 
@@ -49,8 +50,11 @@ class Step:
     ) -> Step:
         # Work on a copy: the caller's state object stays as it was (pure function).
         copy = ConversationState.from_json(state.to_json())
+        # Values are read from the simplified, ASCII-digit form ("鳳鳴鎮" is 凤鸣镇, "①③⑨…" a
+        # phone number); both keep the length, so the parse's offsets still hold.
+        text = plain_digits(simplified(blank_markup(inbound.text))).strip()
         return cls(
-            copy, inbound, ctx, parse, tail, blank_markup(inbound.text).strip(), None, state.mode,
+            copy, inbound, ctx, parse, tail, text, None, state.mode,
             [list(item) for item in state.menu],
         )  # fmt: skip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs import form, speaker, understand
+from dialogs import form, speaker, texts, understand
 from dialogs.context import Hotline
 from dialogs.step import Step
 from nlu.parser import in_domain
@@ -88,10 +88,36 @@ def take_category(s: Step, *, force: bool = False) -> None:
     ranked = [c for c, _ in parse.ranking if c in CATEGORIES and c != "other"]
     if parse.category and parse.category != "other" and parse.category not in ranked:
         ranked.insert(0, parse.category)
+    named = named_category(s.text)
+    if named is not None and len(understand.squeeze(s.text)) <= 30:
+        # "想反映一下缴费基数的问题": a short message naming the category in its own words.
+        draft.category, draft.category_sure = named, True
+        draft.confidence, draft.tier_hint = parse.confidence, parse.tier
+        return
+    if named is not None:
+        ranked = [named, *(c for c in ranked if c != named)]  # first in the menu
     if ranked or parse.category:
         draft.candidates = ranked[:3] or list(form.DEFAULT_CANDIDATES)
         draft.category = parse.category
         draft.confidence, draft.tier_hint = parse.confidence, parse.tier
+
+
+#: A category's own words ("缴费基数", "滞纳金", "退费", "缴费记录"): naming one names it.
+_OWN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("contribution_base", re.compile(r"缴费基数|基数")),
+    ("late_fee", re.compile(r"滞纳金")),
+    ("refund", re.compile(r"退费|退款")),
+    ("payment_record", re.compile(r"缴费记录|缴费明细|断缴")),
+    ("registration", re.compile(r"参保登记")),
+    ("labor_relation", re.compile(r"劳动关系")),
+)
+
+
+def named_category(text: str) -> str | None:
+    """The one category a message names in its own words; None for none or several."""
+    s = understand.squeeze(text[:400])
+    found = [label for label, words in _OWN_WORDS if words.search(s)]
+    return found[0] if len(found) == 1 and found[0] in CATEGORIES else None
 
 
 #: Words of a social-insurance fee matter: narrower than ``understand.DOMAIN_WORDS`` (no
@@ -238,7 +264,29 @@ def take_story(s: Step, body: str) -> bool:
         return False  # who and where only: the story is still to come
     draft.description = understand.tidy(body)
     take_category(s)
+    story_facts(s, body)
     return True
+
+
+def story_facts(s: Step, body: str) -> None:
+    """What the story says beside its category: every insurance it names ("五险都没交": all
+    five), and unpaid wages told with the fee matter (referred to the labour inspectorate in
+    one line; the fee matter is registered)."""
+    draft = s.draft
+    several = understand.insurances_in(body)
+    if len(several) > 1 and len(draft.insurance_types) < len(several):
+        draft.insurance_type, draft.insurance_types = several[0], several
+        draft.scheme_open = False
+    if WAGES_OWED.search(body) and FEE_WORDS.search(WAGES.sub("", body)):
+        s.say(texts.wages_aside(s.ctx))
+
+
+#: Wages owed, not paid ("拖欠工资", "工钱一直没发"): the labour inspectorate's matter, never
+#: wages named only as what contributions are deducted from ("从工资里扣了养老保险").
+WAGES_OWED = re.compile(
+    r"(?:拖欠|欠|扣发|克扣|拖)了?[^，,。；;]{0,6}(?:工资|工钱|薪水|薪资|加班费|血汗钱)|欠薪|讨薪"
+    r"|(?:工资|工钱|薪水|薪资)[^，,。；;]{0,4}(?:没发|不发|没给|不给|没结|不结|拖着|欠着|拖欠)"
+)
 
 
 #: "情况再补一句：…", "补充一下，…", "还有，…", "忘了说，…": more of the story, said as such.

@@ -126,6 +126,8 @@ def after_case(s: Step) -> bool:
     """After a case is registered: a correction goes to staff (the case is on record), a
     worry about the outcome gets the routes the law offers; another matter is a new filing."""
     number = s.st.opened[-1]
+    if not NEW_MATTER.search(s.text) and lookup.follow_up(s):
+        return True  # "俺那事咋还没人管": the status of their case(s) first
     if new_filing(s):
         return False
     if understand.is_correction(s.text) or re.search(r"说错|写错|记错|填错", s.text):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -55,6 +56,11 @@ PRIVACY_DECLINED = (
     "好的，不记录您的信息。您也可以到县政务服务中心税务窗口当面反映，或拨打12345热线。"
 )
 PRIVACY_THEN_ASK = "谢谢您的信任。"
+#: A no to the notice over the ID number: it can be left out, so the consent is asked again.
+PRIVACY_ID_OPTIONAL = (
+    "身份证号不方便给的话可以不填，问到时回复「跳过」就行；姓名、电话和乡镇村还是要记下，"
+    "工作人员才能联系您、办理您的事。"
+)
 #: Why details are asked (a question at the privacy notice, "为什么要身份证").
 PRIVACY_WHY = (
     "这些信息只用来登记和办理您反映的事：姓名和电话用来联系您、告诉您办理结果，乡镇村用来确定"
@@ -238,6 +244,10 @@ LOOKUP_ASK_LAST4 = "为保护个人信息，请告诉我当事人手机号的后
 LOOKUP_WRONG_LAST4 = "手机号后4位对不上，无法查询。请核对后再试。"
 LOOKUP_LOCKED = "核对次数太多了，为安全起见暂时不能查询这件。可以联系承办单位或拨打12345。"
 LOOKUP_ASK_NUMBER = "请发一下案件编号，比如 YC-2026-000123。"
+FOLLOW_UP_NEW_MATTER = (
+    "上面是您已登记的事的办理情况。如果这次要反映的是另一件新的事，直接说说情况就行。"
+)
+LOOKUP_ASK_FULL_NUMBER = "请发一下完整的案件编号（登记时发给您的，字母开头，比如 YC-2026-000123）。"
 NO_CASES = "您还没有通过这里反映过问题。需要反映的话，直接说情况就行。"
 THANKS_REPLY = "不客气，有需要随时找我。"
 THANKS_FEEDBACK = "感谢您的评价！有别的问题随时找我。"
@@ -259,6 +269,17 @@ def help_text(ctx: DialogContext) -> str:
         "3. 网格员代办：说「我是XX村网格员，帮XXX反映」。\n"
         "填到一半不想弄了，回复「取消」。"
     )
+
+
+def wages_aside(ctx: DialogContext) -> str:
+    """A story of unpaid wages beside a fee matter: the fee matter is registered here, the
+    wages go to the labour inspectorate (the county's wages hotline, 12333)."""
+    topic = dict(ctx.consultation_hotlines).get("wages")
+    chosen = (ctx.hotline(topic) if topic else None) or next(
+        (h for h in ctx.hotlines if any("工资" in k for k in h.keywords)), None
+    )
+    number = chosen.number if chosen is not None else "12333"
+    return f"拖欠工资的事请向劳动保障监察反映（电话 {number}）；社保的问题我这里帮您登记。"
 
 
 def referral(ctx: DialogContext, text: str, insurance: str | None = None) -> str:
@@ -350,9 +371,22 @@ def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
     if draft.proxy:
         place = profile.village or profile.township or ""
         lines.append(f"代办网格员：{profile.name or ''}（{place}）".replace("（）", ""))
-    if draft.township and ctx.township_names and draft.township not in ctx.township_names:
+    if out_of_county(draft, ctx):
         lines.append(f"（{draft.township}不在本县，我们照样登记，再转给当地办理。）")
     return "\n".join(lines)
+
+
+def out_of_county(draft: Draft, ctx: DialogContext) -> bool:
+    """The matter is another county's: the place lies outside and so does the dispute — a
+    resident's own insurance there, or an employer named with that place. A worker living
+    elsewhere whose employer is here is this county's case (no transfer is promised)."""
+    town = draft.township
+    if not town or not ctx.township_names or town in ctx.township_names:
+        return False
+    if not (draft.employer or draft.kind == "employer"):
+        return True  # a person's own insurance: where they live
+    stem = re.sub(r"(?:县|市|区|镇|乡|街道)$", "", town)
+    return len(stem) >= 2 and stem in (draft.employer or "")  # "沁水县宏达煤矿": there
 
 
 def insurance_list(keys: list[str]) -> str:
@@ -389,7 +423,9 @@ def corrected(fields: list[str], draft: Draft) -> str:
         if f == "name" and draft.kind == "employer":
             label = "联系人"
         seen.setdefault(label, shown(f, draft))
-    said = "；".join(f"{label}改为{value}" for label, value in seen.items())
+    said = "；".join(
+        f"{label}改为{value}" if value != "—" else f"{label}不填" for label, value in seen.items()
+    )
     return f"改好了：{said}。"
 
 

@@ -176,7 +176,9 @@ MAX_VERDICT = 200
 
 CORRECTION = re.compile(
     r"写错|错了|打错|改成|改为|改一下|更正|应该是|不是.{0,12}[，,\s]*(而)?是|换成"
-    r"|^(?:哦|噢|啊|呃)?是[^，,。不]{2,16}[，,\s]*(?:而)?不是"
+    r"|(?:^|[，,。\s])(?:哦|噢|啊|呃)?是[^，,。不]{2,16}[，,\s]*(?:而)?不是"
+    r"|^(?:不对|不是|错了)[，,。\s]+(?:应该)?是[^，,。]{2,16}"
+    r"|(?:最后|末尾?|尾数|倒数第?)[一二两三四五六七八九1-9]位"
     r"|(?:名字|姓名|电话|手机|号码|身份证|时间|年份|月份|乡镇?|村|地址|单位|公司|险种|金额|类型|类别"
     r"|人数|问题类型|钱数|数额)(?:也|有点|都)?(?:不对|有误|错)"
 )
@@ -190,7 +192,7 @@ FIELD_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("credit_code", ("信用代码",)),
     ("name", ("名字", "姓名", "叫")),
     ("village", ("村", "社区")),
-    ("township", ("乡镇", "镇", "乡", "街道")),
+    ("township", ("乡镇", "镇", "乡", "街道", "地址", "住址")),
     ("employer", ("单位", "公司", "厂")),
     ("insurance_type", ("险种", "保险")),
     ("period", ("时间", "月份", "年份", "期间")),
@@ -234,10 +236,18 @@ INSURANCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _GAPS = re.compile(r"[ \t]{2,}|(?:[ \t]*，[ \t]*){2,}")
 
 
+#: A greeting a story starts with ("你好，…", "您好！俺想问问…"): not part of the story.
+_GREETING_HEAD = re.compile(
+    r"^(?:(?:你好|您好|你们好|哈喽|嗨|喂|在吗|在不在|有人吗|早上好|上午好|中午好|下午好|晚上好)"
+    r"[啊呀哈吗呢，,。.！!？?\s~～]{0,6})+"
+)
+
+
 def tidy(text: str) -> str:
     """What is kept of a story: markup blanked out (``nlu.normalize.blank_markup``) leaves
-    runs of spaces and commas, squeezed here."""
-    return _GAPS.sub(lambda m: "，" if "，" in m.group(0) else " ", text).strip(" ，,。")
+    runs of spaces and commas, squeezed here; a greeting before it is dropped."""
+    kept = _GAPS.sub(lambda m: "，" if "，" in m.group(0) else " ", text).strip(" ，,。")
+    return _GREETING_HEAD.sub("", kept).strip(" ，,。") or kept
 
 
 def squeeze(text: str) -> str:
@@ -280,7 +290,77 @@ _SKIP_LEAD = re.compile(
 
 
 def is_skip(text: str) -> bool:
-    return _is(text, SKIP) or _is(_SKIP_LEAD.sub("", squeeze(text)), SKIP)
+    return (
+        _is(text, SKIP)
+        or _is(_SKIP_LEAD.sub("", squeeze(text)), SKIP)
+        or (bool(clauses(text)) and all(_unknown_clause(c) == () for c in clauses(text)))
+    )
+
+
+#: The fields a "don't know" may name ("身份证不知道", "钱也说不清", "村没有"), longest cue first
+#: ("身份证号码" is the ID, not a phone).
+_UNKNOWN_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id_number", ("身份证号码", "身份证号", "身份证", "证件号")),
+    ("credit_code", ("统一社会信用代码", "信用代码")),
+    ("phone", ("电话号码", "手机号码", "电话", "手机号", "手机", "号码", "联系方式")),
+    ("name", ("名字", "姓名")),
+    ("people_count", ("几个人", "多少人", "人数")),
+    ("village", ("社区", "村里", "村子", "村")),
+    ("township", ("乡镇", "街道", "镇", "乡", "地址", "住址")),
+    ("employer", ("单位", "公司", "厂子", "厂")),
+    ("insurance_type", ("险种", "什么保险", "啥保险", "哪个保险")),
+    ("period", ("什么时候", "啥时候", "哪一年", "哪年", "几年", "时间", "年份", "月份")),
+    ("amount", ("多少钱", "钱数", "金额", "数额", "钱")),
+)
+_CUE_RE = re.compile("|".join(sorted((re.escape(c) for _, cs in _UNKNOWN_CUES for c in cs),
+                                     key=len, reverse=True)))  # fmt: skip
+_CUE_FIELD = {c: name for name, cs in _UNKNOWN_CUES for c in cs}
+#: A "don't know" said whole, with what people put around it ("俺也说不清", "说了不知道",
+#: "都不知道", "记不住 不知道").
+_UNKNOWN_WORDS = re.compile(
+    r"(?:这个|那个|这|那|啊|哎|唉|呃|我|俺|咱|他|她|也|都|全|全都|啥都|什么都|真|实在|确实|是|说了"
+    r"|早说了|反正|和|跟|与|还有|的|了|吧|呀|啊|哈|呢|嘛|就|我都|俺都|还|暂时|现在)*"
+    r"(?:(?:不知道|不清楚|不太清楚|不记得|不太记得|记不住|记不清|记不得|记不起来?|想不起来?|忘了"
+    r"|忘记了|忘记|说不清楚?|说不准|说不上来?|讲不清|搞不清|闹不清|不晓得|不知|不懂|不好说"
+    r"|不方便|不想说|跳过|略过|没有|没记|没注意|不知道了)"
+    r"(?:了|吧|呀|啊|哈|呢|嘛|的|啦|哦|也|都|我|俺)*)+"
+)
+
+
+def clauses(text: str) -> list[str]:
+    """A message's clauses, squeezed (a space inside one does not split it)."""
+    return [c for c in (squeeze(p) for p in re.split(r"[，,。；;！!？?\n、]+", text)) if c]
+
+
+def _unknown_clause(clause: str) -> tuple[str, ...] | None:
+    """The fields a clause says are not known (() when it names none: "不知道"), None when
+    the clause is not a "don't know"."""
+    if len(clause) > 24:
+        return None
+    named = tuple(dict.fromkeys(_CUE_FIELD[m.group(0)] for m in _CUE_RE.finditer(clause)))
+    rest = _CUE_RE.sub("", clause)
+    if not rest or not _UNKNOWN_WORDS.fullmatch(rest):
+        return None
+    return named
+
+
+def unknowns(text: str) -> tuple[list[str], bool]:
+    """What a message says is not known: the fields named ("身份证不知道，钱也说不清" ->
+    [id_number, amount]) and whether a "don't know" named nothing ("李桂花，不知道")."""
+    named: list[str] = []
+    unnamed = False
+    for clause in clauses(text)[:12]:
+        found = _unknown_clause(clause)
+        if found is None:
+            continue
+        named += [f for f in found if f not in named]
+        unnamed = unnamed or not found
+    return named, unnamed
+
+
+def is_unknown_clause(text: str) -> bool:
+    """A piece of an answer that only says something is not known ("身份证俺记不住")."""
+    return all(_unknown_clause(c) is not None for c in clauses(text)) and bool(clauses(text))
 
 
 def is_affirm(text: str) -> bool:
@@ -479,7 +559,8 @@ def correction_tail(text: str) -> str | None:
     m = re.search(r"(?:改成|改为|应该是|换成|更正为|(?:^|[，,。\s])(?:而)?是)[:：\s]*(.+)$", text)
     if not m:
         return None
-    tail = m.group(1).strip(" 。.！!")
+    # "是李桂华，不是李贵华": the old value said after the new one is not part of it.
+    tail = re.sub(r"[，,。\s]+(?:而)?不是.*$", "", m.group(1)).strip(" 。.！!")
     return tail or None
 
 

@@ -10,7 +10,7 @@ from identifiers.case_numbers import (
     normalise_case_number,
 )
 from identifiers.credit_code import credit_code_problem, normalise_credit_code
-from identifiers.digits import ascii_digit, digit_string, small_int
+from identifiers.digits import ascii_digit, digit_string, plain_digits, small_int
 from identifiers.masking import mask_id, mask_phone, mask_text
 from identifiers.names import (
     COMPOUND_SURNAMES,
@@ -61,6 +61,7 @@ __all__ = [
     "normalise_credit_code",
     "normalise_id_number",
     "phone_digits",
+    "plain_digits",
     "small_int",
     "surname_length",
 ]

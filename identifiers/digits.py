@@ -53,6 +53,17 @@ def digit_string(text: str, *, max_len: int = 64) -> str | None:
     return value if value.strip("+") else None
 
 
+def plain_digits(text: str) -> str:
+    """``text`` with every non-ASCII digit character that stands for one digit (full-width
+    "１", circled "①" / "⓪", other scripts' "٣") written as its ASCII digit, the length
+    kept (offsets still hold). Chinese numerals are words and stay as they are."""
+    if text.isascii():
+        return text
+    return "".join(
+        ch if ch.isascii() or ch in CHINESE_DIGITS else (ascii_digit(ch) or ch) for ch in text
+    )
+
+
 def small_int(text: str, *, limit: int = 999) -> int | None:
     """A small whole number typed as a choice ("2", "２", "②", "#2", "第二个", "二"), or None.
 

@@ -70,12 +70,14 @@ async def _to_summary(chat: Chat, story: str, *answers: str) -> str:
 async def test_any_refusal_of_the_privacy_notice_is_a_refusal(
     chat: Chat, sqlite_case_service: Any, said: str
 ) -> None:
-    await chat.verify(
-        [
-            ("医保今年扣了两次，要退费", "个人信息说明"),
-            (said, ("不记录您的信息", "!谢谢您的信任", "!遇到了什么问题", "!请告诉我")),
-        ]
-    )
+    refused = ("不记录您的信息", "!谢谢您的信任", "!遇到了什么问题", "!请告诉我")
+    await chat.verify([("医保今年扣了两次，要退费", "个人信息说明")])
+    if "身份证" in said:
+        # Refused over the ID number: it can be skipped, and the consent is asked once more
+        # (tests/dialogs/test_qa3_corrections.py); the second no is a no.
+        await chat.verify([(said, ("跳过", "同意", "!不记录")), ("不同意", refused)])
+    else:
+        await chat.verify([(said, refused)])
     assert await sqlite_case_service.cases_of_user(chat.channel, chat.user) == []
 
 

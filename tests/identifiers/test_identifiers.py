@@ -191,3 +191,14 @@ def test_case_numbers_as_typed() -> None:
     assert normalise_case_number("yc2026123") == "YC-2026-000123"
     assert normalise_case_number("YC－2026－000123") == "YC-2026-000123"
     assert normalise_case_number("YC-" + "9" * 800) is None
+
+
+def test_plain_digits_keeps_length_and_words() -> None:
+    from identifiers import phone_digits, plain_digits
+
+    typed = "①③⑨③⑤⑥⑦⑧⑧⑨⓪"
+    assert plain_digits(typed) == "13935678890"
+    assert plain_digits("电话１３９，一三九") == "电话139，一三九"  # Chinese numerals stay words
+    assert plain_digits("⑩号") == "⑩号"  # not one digit: left as typed
+    assert len(plain_digits("鳳①②x")) == 4
+    assert phone_digits(typed) == "13935678890"
