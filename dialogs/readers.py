@@ -250,16 +250,25 @@ ORG_SUFFIX = re.compile(
 )
 #: "在县城的宏达饭馆打工": the employer is where one works.
 _WORKS_AT = re.compile(r"在([\u4e00-\u9fff]{2,20}?)(?:打工|上班|干活|工作|做工|干)")
+_WORK_VERB_AFTER = re.compile(r"(?<=[公司厂矿店场站社院校行所队部])(?:打工|上班|干活|工作|做工|干)(?:的|了)?$")
 
 
 def read_employer(text: str, r: Reading) -> Read:
     """An employer's name: said with its kind (…公司, …厂), or anything name-like when the
     question asked for it alone."""
     value = clean_value(text)
-    works = _WORKS_AT.search(value)
+    works = _WORKS_AT.search(text) or _WORKS_AT.search(value)
     if works and ORG_SUFFIX.search(works.group(1)):
         value = works.group(1)
-    value = re.sub(r"^(?:县里的|县城的|镇上的|村里的|我们|俺们|就是)", "", value)
+    else:  # "宏达煤矿上班": the verb after the name is not part of it
+        value = _WORK_VERB_AFTER.sub("", value)
+    # "在咱县宏达煤矿上班": 咱县 says where, not the name ("县化肥厂" alone is a name).
+    value = re.sub(
+        r"^(?:县里的|县城的|镇上的|村里的|(?:咱们|咱|我们|俺们|本)(?:县|镇|乡|村)(?:里|上)?的?"
+        r"|我们|俺们|就是)",
+        "",
+        value,
+    )
     if understand.is_skip(text) or understand.is_deny(text) or not 2 <= len(value) <= 40:
         return NOTHING
     if not _CJK.search(value) or understand.agrees(text) or number_runs(value):
