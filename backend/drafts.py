@@ -22,6 +22,9 @@ class ComplainantDraft:
     township: str | None = None
     village: str | None = None
     insurance_type: str | None = None  # key of nlu.types.INSURANCE_TYPES
+    #: Every insurance named, in the order said, when more than one ("养老、医疗都…");
+    #: ``insurance_type`` is the first of them.
+    insurance_types: tuple[str, ...] = ()
     period_start: date | None = None
     period_end: date | None = None
     amount: float | None = None  # yuan

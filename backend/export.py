@@ -212,7 +212,7 @@ class _Register:
             ("联系电话", self.phone),
             ("所属乡镇", lambda c: c.complainant.township or ""),
             ("村（社区）", lambda c: c.complainant.village or ""),
-            ("险种", lambda c: INSURANCE_TYPES.get(c.insurance_type or "", c.insurance_type or "")),
+            ("险种", lambda c: "、".join(INSURANCE_TYPES.get(k, k) for k in c.insurance_keys)),
             ("所属期", period),
             ("金额（元）", lambda c: Money(c.amount) if c.amount is not None else None),
             ("涉及人数", lambda c: c.people_count),

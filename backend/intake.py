@@ -23,7 +23,7 @@ from sqlmodel import col
 
 from backend import deadlines, notices, outbox, texts
 from backend.attachments.records import attach_draft_uploads
-from backend.categories import CATEGORIES
+from backend.categories import CATEGORIES, INSURANCE_TYPES
 from backend.cleaning import clean_amount, clean_block, clean_count, clean_line
 from backend.config import County
 from backend.db import Database
@@ -49,6 +49,7 @@ def clean_draft(draft: CaseDraft) -> CaseDraft:
         township=clean_line(c.township, 100),
         village=clean_line(c.village, 100),
         insurance_type=clean_line(c.insurance_type, 32),
+        insurance_types=insurance_list(c.insurance_type, c.insurance_types),
         period_start=c.period_start,
         period_end=c.period_end,
         amount=clean_amount(c.amount),
@@ -164,7 +165,13 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
         repeats = await earlier_cases(s, county, draft, category, now)
         related = repeats.numbers
         routed = route(
-            county, category, c.insurance_type, c.period_start, c.period_end, description
+            county,
+            category,
+            c.insurance_type,
+            c.period_start,
+            c.period_end,
+            description,
+            also=c.insurance_types[1:],
         )
         decision = decide_tier(
             county.tiers,
@@ -174,7 +181,7 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
             people_count=c.people_count,
             text=description,
             keywords=draft.keywords,
-            repeat=bool(related),
+            repeat=repeats.repeat,
             period_side=routed.side if (c.period_start or c.period_end) else None,
             period_start=c.period_start,
             today=deadlines.local_date(now, tz),
@@ -228,6 +235,7 @@ async def _open_new(county: County, db: Database, draft: CaseDraft, now: datetim
             filer_id=filer.id if filer else None,
             consent=bool(draft.consent) if filer else True,
             insurance_type=c.insurance_type,
+            insurance_types=",".join(c.insurance_types) or None,
             period_start=c.period_start,
             period_end=c.period_end,
             amount=c.amount,
@@ -524,6 +532,7 @@ async def earlier_cases(
     numbers: list[str] = []
     own: list[str] = []
     other_names: list[tuple[str, str]] = []
+    repeat = False
     for row in rows.all():
         number, earlier_category, channel, channel_user, kind, id_number, name = row[:7]
         if earlier_category == category and len(numbers) < 20:
@@ -531,6 +540,7 @@ async def earlier_cases(
             earlier = Person(
                 kind=kind, name=name, id_number=id_number, credit_code=row[7], employer=row[8]
             )
+            repeat = repeat or same_complainant(me, earlier)
             same_chat = bool(channel_user) and (channel, channel_user) == (
                 draft.channel,
                 draft.channel_user,
@@ -539,7 +549,28 @@ async def earlier_cases(
                 own.append(number)
         if c.id_number and id_number == c.id_number and name and c.name and name != c.name:
             other_names.append((number, name))
-    return Repeats(numbers, other_names[:5], own)
+    return Repeats(numbers, repeat, other_names[:5], own)
+
+
+def insurance_list(first: str | None, named: Sequence[str]) -> tuple[str, ...]:
+    """Every insurance named, known keys only, each once, the case's own first; () when
+    fewer than two (``insurance_type`` says it)."""
+    keys = [k for k in dict.fromkeys([first or "", *named]) if k in INSURANCE_TYPES]
+    if first not in INSURANCE_TYPES:
+        keys = [k for k in dict.fromkeys(named) if k in INSURANCE_TYPES]
+    return tuple(keys[:8]) if len(keys) > 1 else ()
+
+
+def same_complainant(me: Person, other: Person) -> bool:
+    """Is ``other`` plausibly the same complainant, for counting a repeat complaint? The same
+    ID number with no conflicting name, the same credit code, or the same reporting unit."""
+    if me.id_number and me.id_number == other.id_number:
+        return not (me.name and other.name and me.name != other.name)
+    if me.credit_code and me.credit_code == other.credit_code:
+        return True
+    return bool(
+        me.kind == other.kind == "employer" and me.employer and me.employer == other.employer
+    )
 
 
 def is_same_person(me: Person, other: Person) -> bool:
@@ -565,6 +596,11 @@ class Repeats:
     """What ``earlier_cases`` found: repeats (same category) and name conflicts on an ID."""
 
     numbers: list[str] = field(default_factory=list)
+    #: A repeat complaint by the same complainant (重复件, which raises the tier): the same ID
+    #: number under no other name, the same credit code, or the same unit reporting again.
+    #: Another worker of the same employer, or an ID number given under another name, is
+    #: linked for staff (``numbers``) but is no repeat of theirs.
+    repeat: bool = False
     #: (case number, the name given there) for earlier cases on the same ID number.
     other_names: list[tuple[str, str]] = field(default_factory=list)
     #: The repeats the complainant may be told of: their own (the same chat, or the same ID

@@ -98,6 +98,9 @@ class Case(SQLModel, table=True):
     filer_id: int | None = Field(default=None, foreign_key="filers.id", index=True)
     consent: bool = False
     insurance_type: str | None = Field(default=None, max_length=32)
+    #: Every insurance the case is about, comma-separated keys, when more than one was named
+    #: (``insurance_type`` is the first); None for one or none.
+    insurance_types: str | None = Field(default=None, max_length=200)
     period_start: date | None = None
     period_end: date | None = None
     amount: float | None = None

@@ -6,6 +6,7 @@ matching rule means the office decides (领导小组办公室确定).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -71,9 +72,35 @@ def route(
     period_start: date | None = None,
     period_end: date | None = None,
     description: str = "",
+    *,
+    also: Sequence[str] = (),
 ) -> Route:
     """Lead and co-agencies for a case. A period spanning the reform date: the rule for
-    "after" leads and the agencies of the "before" rule join as co-agencies."""
+    "after" leads and the agencies of the "before" rule join as co-agencies. ``also``: other
+    insurances the case is about ("养老、医疗都…"): their rules' agencies join as co-agencies
+    (the first insurance's rule leads)."""
+    main = _route_one(county, category, insurance_type, period_start, period_end, description)
+    extra: list[str] = []
+    for other in also:
+        if other == insurance_type:
+            continue
+        more = _route_one(county, category, other, period_start, period_end, description)
+        if more.rule != "office":
+            extra += [more.lead, *more.co]
+    if not extra or main.rule == "office":
+        return main
+    co = tuple(dict.fromkeys(a for a in (*main.co, *extra) if a != main.lead))
+    return Route(main.lead, co, main.rule, main.side)
+
+
+def _route_one(
+    county: County,
+    category: str,
+    insurance_type: str | None,
+    period_start: date | None,
+    period_end: date | None,
+    description: str,
+) -> Route:
     side = period_side(period_start, period_end, county.reform_date)
     if side == "spanning":
         after = _pick(county, category, "after", insurance_type, description)

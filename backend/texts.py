@@ -86,8 +86,11 @@ def case_summary(
     if place:
         lines.append(f"所在地：{place}")
     facts = []
-    if case.insurance_type:
-        facts.append(f"险种 {INSURANCE_TYPES.get(case.insurance_type, case.insurance_type)}")
+    keys = [k for k in (case.insurance_types or "").split(",") if k] or (
+        [case.insurance_type] if case.insurance_type else []
+    )
+    if keys:
+        facts.append(f"险种 {'、'.join(INSURANCE_TYPES.get(k, k) for k in keys)}")
     period = _period(case.period_start, case.period_end)
     if period:
         facts.append(f"所属期 {period}")

@@ -128,6 +128,16 @@ class CaseDetail:
     joint_started: bool = False
     #: A complex case was approved (批准专案办理): it may be answered.
     approved: bool = False
+    #: Every insurance the case is about when more than one ("pension", "medical"…);
+    #: ``insurance_type`` is the first.
+    insurance_types: tuple[str, ...] = ()
+
+    @property
+    def insurance_keys(self) -> tuple[str, ...]:
+        """The case's insurances, the first one first (one or none when a single one)."""
+        if self.insurance_types:
+            return self.insurance_types
+        return (self.insurance_type,) if self.insurance_type else ()
 
     @property
     def is_open(self) -> bool:
@@ -174,6 +184,7 @@ class CaseDetail:
                 "township": c.township,
                 "village": c.village,
                 "insurance_type": self.insurance_type,
+                "insurance_types": list(self.insurance_keys),
                 "period": period,
                 "amount": self.amount,
                 "people_count": self.people_count,
@@ -560,6 +571,7 @@ def _detail(
         else FilerView(f.role, f.name, f.phone, f.township, f.village, f.channel, f.channel_user),
         consent=c.consent,
         insurance_type=c.insurance_type,
+        insurance_types=tuple(k for k in (c.insurance_types or "").split(",") if k),
         period_start=c.period_start,
         period_end=c.period_end,
         amount=c.amount,

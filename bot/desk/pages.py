@@ -686,7 +686,7 @@ async def _case_view(
         verdicts=list(VERDICTS.items()),
         routes=list(ROUTES.items()),
         channel=channel_label(detail.channel),
-        insurance=INSURANCE_TYPES.get(detail.insurance_type or "", detail.insurance_type),
+        insurance="、".join(INSURANCE_TYPES.get(k, k) for k in detail.insurance_keys),
         money=format_money,
         category_label=category_label,
         tier_label=tier_label,

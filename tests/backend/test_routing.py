@@ -106,3 +106,14 @@ def test_period_sides() -> None:
     assert period_side(date(2020, 11, 1), None, reform) == "after"
     assert period_side(None, date(2020, 10, 31), reform) == "before"
     assert period_side(date(2020, 10, 1), date(2020, 11, 30), reform) == "spanning"
+
+
+def test_other_insurances_bring_in_their_agencies(county: County) -> None:
+    """"养老、医疗都没交": the first insurance's rule leads, the medical one's agency joins."""
+    one = route(county, "registration", "pension")
+    both = route(county, "registration", "pension", also=("medical",))
+    assert one.lead == both.lead == "hrss"
+    assert "medical" not in one.co and "medical" in both.co
+    # The same group again, or nothing known, changes nothing.
+    assert route(county, "registration", "pension", also=("unemployment",)) == one
+    assert route(county, "registration", "pension", also=("pension",)) == one

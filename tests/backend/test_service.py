@@ -144,6 +144,32 @@ async def test_repeat_complaints(case_service: CaseService, make_draft: Any, clo
     assert d.related_cases == ()
 
 
+async def test_only_the_same_complainant_again_raises_the_tier(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    """A repeat complaint (重复件) is complex; another worker of the same employer, or an ID
+    number given under another name, is linked for staff but handled as a new matter."""
+    a = await case_service.open_case(
+        make_draft(name="王五", employer="云川县宏达煤业有限公司", category="arrears")
+    )
+    b = await case_service.open_case(
+        make_draft(name="赵六", employer="云川县宏达煤业有限公司", category="arrears")
+    )
+    assert b.related_cases == (a.number,) and b.tier == "general"
+    first = await case_service.open_case(make_draft(name="李伟", id_number="14052219900315076X"))
+    other = await case_service.open_case(make_draft(name="吴秀英", id_number="14052219900315076X"))
+    assert first.number in (await case_service.detail(other.number)).related_cases
+    assert other.tier == "general"
+    detail = await case_service.detail(other.number)
+    assert "identity_check" in [e.action for e in detail.events]
+    same = await case_service.open_case(make_draft(name="李伟", id_number="14052219900315076X"))
+    assert same.tier == "complex"
+    unit = dict(kind="employer", name="云川县宏达煤业有限公司", employer="云川县宏达煤业有限公司")
+    await case_service.open_case(make_draft(category="late_fee", **unit))
+    again = await case_service.open_case(make_draft(category="late_fee", **unit))
+    assert again.tier == "complex"
+
+
 async def test_a_window_complaint_after_a_refund_is_no_repeat(
     case_service: CaseService, make_draft: Any
 ) -> None:
@@ -372,3 +398,31 @@ async def test_search_by_id_number_and_phone_as_typed(
     assert await case_service.count_cases(both) == 2
     assert await case_service.count_cases(CaseFilter(text="李四")) == 1
     assert b.number and await case_service.count_cases(CaseFilter(text="100%")) == 0
+
+
+async def test_a_case_about_several_insurances_keeps_them_all(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    """"养老、医疗都没给交": both on the case, in the register and the push; the medical
+    insurance's agency joins as co-agency (the pension rule leads)."""
+    from backend.export import to_csv
+
+    opened = await case_service.open_case(
+        make_draft(
+            category="registration",
+            insurance_type="pension",
+            insurance_types=("pension", "medical", "bogus", "pension"),
+        )
+    )
+    detail = await case_service.detail(opened.number)
+    assert detail.insurance_type == "pension"
+    assert detail.insurance_keys == ("pension", "medical")
+    assert detail.lead_agency == "hrss" and "medical" in detail.co_agencies
+    assert detail.to_json()["complainant"]["insurance_types"] == ["pension", "medical"]
+    assert "养老保险、医疗保险" in to_csv([detail], case_service.county)
+    pushes = [m.body for m in await outbox(case_service.db) if opened.number in m.body]
+    assert any("险种 养老保险、医疗保险" in text for text in pushes), pushes
+    single = await case_service.detail(
+        (await case_service.open_case(make_draft(insurance_type="medical"))).number
+    )
+    assert single.insurance_types == () and single.insurance_keys == ("medical",)
