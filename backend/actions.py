@@ -46,7 +46,7 @@ from backend.workflow import (
     action_label,
     next_status,
 )
-from identifiers import check_phone, phone_digits
+from identifiers import check_phone, mask_text, phone_digits
 
 #: The longest written text an action keeps (the API accepts 5,000 characters).
 TEXT_LIMIT = 5000
@@ -559,6 +559,21 @@ async def relay(x: ActionContext) -> Change:
     return Change(text=x.note or f"网格员{who}已将最新进展转告缴费人。")
 
 
+async def add_info(x: ActionContext) -> Change:
+    """The complainant's (or filing grid worker's) correction or addition to the case: kept
+    in the record and pushed to the lead and active co-agencies (masked, as every push)."""
+    said = clean_block(x.action.text, TEXT_LIMIT)
+    if not said:
+        raise InvalidAction("补充更正的内容不能为空。")
+    lines = [f"【缴费人补充更正】{x.case.number}", mask_text(said)]
+    agencies = [x.case.lead_agency, *x.co]
+    notes = [
+        x.to_agency(agency, "complainant_info", f"缴费人补充更正 {x.case.number}", lines, DETAIL_ONLY)
+        for agency in dict.fromkeys(agencies)
+    ]
+    return Change(text=said, notes=notes)
+
+
 #: One handler per action; ``backend.workflow.TRANSITIONS`` says when each is legal.
 HANDLERS: dict[str, Handler] = {
     "accept": accept,
@@ -577,6 +592,7 @@ HANDLERS: dict[str, Handler] = {
     "object": object_,
     "archive": archive,
     "relay": relay,
+    "add_info": add_info,
 }
 
 

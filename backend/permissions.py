@@ -121,6 +121,8 @@ def refusal(
         return IllegalTransition(f"此案没有联办单位，不能{name}。")
     if action == "relay" and (actor.kind != "grid_worker" or not state.filer_phone):
         return Forbidden("只有代办的网格员可以登记“已转告”。")
+    if action == "add_info" and actor.kind not in ("complainant", "grid_worker"):
+        return Forbidden("补充更正由缴费人或代办网格员提出；工作人员请在办理意见中写明。")
     return None
 
 

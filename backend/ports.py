@@ -28,6 +28,12 @@ class CaseDesk(Protocol):
         """verdict: "satisfied" | "basically_satisfied" | "dissatisfied"."""
         ...
 
+    async def record_info(self, number: str, text: str, channel: str, user_ref: str) -> CaseView:
+        """The complainant's (or filing grid worker's) correction or addition to case
+        ``number``, from the chat (channel, user_ref) that reported it (补充更正): kept with
+        the case and pushed to the handling agencies. Raises ``Forbidden`` / ``CaseNotFound``."""
+        ...
+
     async def record_relayed(self, number: str, channel: str, user_ref: str) -> CaseView:
         """The grid worker chatting as (channel, user_ref) passed the latest notice of case
         ``number`` on to the villager (已转告). Raises ``backend.workflow.Forbidden`` if that

@@ -144,6 +144,29 @@ class CaseService:
         assert view is not None
         return view
 
+    async def record_info(
+        self, number: str, text: str, channel: str, user_ref: str
+    ) -> CaseView:
+        """A correction or addition from the complainant's chat, or the filing grid worker's
+        (补充更正): recorded on the case and pushed to the handling agencies. ``Forbidden`` if
+        that chat neither reported nor filed the case, ``CaseNotFound`` if there is none."""
+        number = normalise_number(number)
+        async with self.db.session() as s:
+            case = await views.find(s, number)
+            if case is None:
+                raise CaseNotFound(f"没有编号为 {number} 的案件。")
+            filer = await s.get(Filer, case.filer_id) if case.filer_id else None
+        if (case.channel, case.channel_user) != (channel, user_ref):
+            raise Forbidden("这件案件不是您反映的，不能补充更正。")
+        if filer is not None:
+            actor = Actor(id=filer.phone, kind="grid_worker", name=f"网格员{filer.name}")
+        else:
+            actor = Actor(id=user_ref, kind="complainant", name="缴费人")
+        await self.act(number, StaffAction(kind="add_info", actor=actor, text=text))
+        view = await self.find_case(number)
+        assert view is not None
+        return view
+
     async def awaiting_relay(self, channel: str, user_ref: str) -> list[str]:
         """Cases the grid worker at (channel, user_ref) filed whose latest notice to them is
         not yet confirmed as passed on (已转告), the most recent first (``backend.relays``)."""

@@ -54,6 +54,7 @@ ACTION_LABELS: dict[str, str] = {
     "due_soon": "临期提醒",
     "overdue": "超期督办",
     "relay": "网格员已转告",
+    "add_info": "缴费人补充更正",
     "attachment": "补充材料",
     "identity_check": "身份核对提示",
 }
@@ -100,6 +101,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "archive": {"closed": "archived", "objected": "archived", "transferred_out": "archived"},
     # A grid worker passed the latest notice on to the villager (已转告): any status.
     "relay": {s: _SAME for s in STATUSES},
+    # The complainant (or the grid worker who filed) corrects or adds to a registered case
+    # ("名字写错了…", "王二狗那户的滞纳金是65块"): recorded and passed to the handling agency.
+    "add_info": {s: _SAME for s in STATUSES},
 }
 
 VERDICTS: dict[str, str] = {
@@ -264,7 +268,7 @@ def check_permission(
     if actor.kind in ("complainant", "grid_worker"):
         if action == "relay" and actor.kind != "grid_worker":
             raise Forbidden("只有代办的网格员可以登记“已转告”。")
-        if action not in ("feedback", "object", "relay"):
+        if action not in ("feedback", "object", "relay", "add_info"):
             raise Forbidden(f"缴费人和网格员不能{name}，只能评价或提出异议。")
         if actor.kind == "grid_worker" and filer_phone and actor.id and actor.id != filer_phone:
             raise Forbidden("这件案件不是您代办的，不能代为评价。")

@@ -49,7 +49,7 @@ def correct(s: Step) -> bool:
             draft.category, draft.category_sure = label, True
             changed = True
     elif target == "period":
-        spans = period_spans(tail_text or text, s.today)
+        spans = period_spans(_full_years(tail_text or text, s.today), s.today)
         if spans:
             draft.period_start, draft.period_end = spans
             changed = True
@@ -81,7 +81,9 @@ def correct(s: Step) -> bool:
                 questions.continue_prompt(s)
                 return True
         changed = changed or bool(stored)
-        if draft.township != before["township"] and draft.village == before["village"]:
+        if draft.village == before["village"] and (
+            draft.township != before["township"] or target in ("township", "address")
+        ):
             _drop_foreign_village(s, text)
     now = _values(draft)
     diff = [f for f in now if now[f] != before[f]]
@@ -99,6 +101,47 @@ def correct(s: Step) -> bool:
     s.say(texts.corrected(diff, draft))
     questions.continue_prompt(s)
     return True
+
+
+#: "村一栏请留空", "村不用填", "不涉及村": no village is to be registered.
+_NO_VILLAGE_SAID = re.compile(
+    r"不涉及(?:村|社区)|(?:没有|不在|不属于)(?:村|社区)(?:里)?"
+    r"|(?:村|社区|村社区|村（社区）)(?:一栏|这一?栏|那一?栏|这一?项|那一?项|的?名字)?"
+    r"(?:请|就|先)?(?:留空|空着|不用填|不填|不要填|不需要填|不用写|不写|不用了)"
+)
+
+
+def no_village(s: Step) -> bool:
+    """ "村一栏请留空" / "不涉及村": the village is left out (never stored as a village's name).
+    True when the message said nothing else; otherwise the rest goes on, and ``settle_village``
+    clears what it may have stored."""
+    if s.st.draft is None or s.st.mode not in ("", "summary") or s.choice:
+        return False
+    m = _NO_VILLAGE_SAID.search(s.text)
+    if m is None:
+        return False
+    rest = s.text[: m.start()] + s.text[m.end() :]
+    if len(re.findall(r"[\u4e00-\u9fff0-9]", rest)) > 2:
+        return False
+    _leave_out_village(s.draft)
+    s.say("好的，村（社区）不填了。")
+    if s.st.mode == "summary":
+        questions.show_summary(s)
+    else:
+        questions.continue_prompt(s)
+    return True
+
+
+def settle_village(s: Step) -> None:
+    """After a turn that said there is no village beside other things ("凤鸣镇，不涉及村")."""
+    if s.st.draft is not None and _NO_VILLAGE_SAID.search(s.text):
+        _leave_out_village(s.st.draft)
+
+
+def _leave_out_village(draft: Draft) -> None:
+    draft.village = None
+    if "village" not in draft.skipped:
+        draft.skipped.append("village")
 
 
 #: "最后一位是1", "电话最后两位是89", "尾数是1": the last digits of the phone number.
@@ -206,6 +249,22 @@ def _fuller(updates: dict[str, object], draft: Draft) -> bool:
         if isinstance(value, str) and isinstance(old, str) and value != old and old in value:
             return True
     return False
+
+
+#: A year said by its last two digits ("21年开始没交的"), never part of a longer number.
+_SHORT_YEAR = re.compile(r"(?<![0-9])([0-9]{2})(?=年)")
+
+
+def _full_years(text: str, today: date) -> str:
+    """ "21年" is 2021 (a year to come is of the last century: "98年" is 1998), as a clerk
+    reads a corrected time."""
+
+    def full(m: re.Match[str]) -> str:
+        short = int(m.group(1))
+        century = 2000 if short <= today.year % 100 else 1900
+        return str(century + short)
+
+    return _SHORT_YEAR.sub(full, text)
 
 
 def _after_cue(text: str, target: str | None) -> str:

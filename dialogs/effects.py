@@ -41,13 +41,21 @@ class RecordFeedback:
 
 
 @dataclass(frozen=True)
+class RecordInfo:
+    """A correction or addition to a registered case, passed to its handling agency."""
+
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Replay:
     """Parse this held text and run one more turn with it (after resume / restart)."""
 
     text: str
 
 
-Effect = OpenCase | LookupCase | ListMyCases | RecordFeedback | Replay
+Effect = OpenCase | LookupCase | ListMyCases | RecordFeedback | RecordInfo | Replay
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dialogs import (
     attachments,
     corrections,
     filling,
+    households,
     lookup,
     modes,
     questions,
@@ -43,6 +44,7 @@ from dialogs.effects import (
     LookupCase,
     OpenCase,
     RecordFeedback,
+    RecordInfo,
     Replay,
     TurnResult,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "LookupCase",
     "OpenCase",
     "RecordFeedback",
+    "RecordInfo",
     "Replay",
     "TurnResult",
     "asking",
@@ -75,6 +78,11 @@ __all__ = [
 ]
 
 SELF_MARKER = re.compile(r"我自己|我本人|本人的事|给我自己")
+#: A grid worker saying the villager agreed ("本人已同意", "她同意我帮她反映"); never a no.
+_CONSENT_GIVEN = re.compile(
+    r"(?:本人|他本人|她本人|户主|老人|当事人|他|她)(?:已经?|都|也)?(?:同意|答应)(?!吗)"
+    r"|已(?:经)?征得(?:本人|他|她|户主)?(?:的)?同意"
+)
 # --- public functions ---------------------------------------------------------------------
 
 
@@ -118,6 +126,9 @@ def resolve(
             # Only this conversation's own cases are named: a case linked by the backend (the
             # same ID number, say) may be another person's, and its number is not theirs to see.
             s.say(texts.opened(outcome, proxy, ctx.timezone, s.today, own=tuple(st.opened)))
+            held = households.held_next(s)
+            if held:
+                s.effects.append(Replay(held))  # the next household, held while this one was open
         else:
             s.say(texts.OPEN_FAILED)
             questions.show_summary(s)
@@ -127,6 +138,11 @@ def resolve(
         lookup.resolve_list(s, effect, outcome)
     elif isinstance(effect, RecordFeedback):
         lookup.resolve_feedback(s, effect, outcome)
+    elif isinstance(effect, RecordInfo):
+        if isinstance(outcome, Failed):
+            s.say(texts.after_case_correction(effect.number))
+        else:
+            s.say(texts.info_recorded(effect.number))
     return s.result()
 
 
@@ -170,10 +186,15 @@ def _run(s: Step) -> None:
         return
     if _idle_return(s):
         return
-    if questions.person_said(s):
+    if households.filed_correction(s) or households.hold_next(s):
+        pass  # another household: its case, or held until the open one is submitted
+    elif corrections.no_village(s):
+        pass
+    elif questions.person_said(s):
         pass  # "俺是工人，不是单位的": settled at any question, the summary included
     elif not modes.handle(s):
         _dispatch(s)
+    corrections.settle_village(s)
     if s.inbound.attachments:
         attachments.after_turn(s)
     elif st.photo_offers and st.mode != Mode.PHOTO:
@@ -315,6 +336,8 @@ def _start(s: Step) -> None:
     if not draft.proxy and speaker.employer_speaks(text, parse):
         draft.kind = "employer"
     filling.absorb(s, split=split, asking=[])
+    if draft.proxy and draft.consent is None and _CONSENT_GIVEN.search(text):
+        draft.consent = True  # "本人已同意": the villager's consent, said with the report
     body = text[split:] if split is not None else text
     story.take_story(s, body)
     questions.continue_prompt(s)

@@ -98,7 +98,14 @@ def absorb(
         entities = list(reversed(entities))  # the corrected value is the last one said
     else:
         # Several amounts ("每月两百，一共两千四"): the dispute is about the total.
-        entities.sort(key=lambda e: -float(e.value) if e.type == "amount" else 0.0)
+        # The sum said of what went wrong wins over a wage, a grade or someone else's sum.
+        entities.sort(
+            key=lambda e: (
+                readers.amount_rank(s.text, e.start, e.end, float(e.value))
+                if e.type == "amount"
+                else (9, 0.0)
+            )
+        )
     worker_asked = bool(asking) and asking[0].startswith("worker_")
     ids = readers.id_spans(s.text)
     bare = _BARE_NUMBER.fullmatch(understand.squeeze(s.text)) is not None
@@ -115,6 +122,8 @@ def absorb(
             continue  # "三百八", "3", "第二户": not said of people
         if e.type == "amount" and bare and "amount" not in asking and (asking or s.st.opened):
             continue  # a bare number answers what was asked (a menu, a count), not money
+        if e.type in ("id_number", "phone") and not worker_asked and _relatives(s, e):
+            continue  # a child's ID, a son's phone: not the complainant's own (said so)
         if e.type == "group" and not worker_asked:
             s.draft.group = s.draft.group or str(e.value)[:20]
             continue
@@ -173,7 +182,7 @@ def absorb(
     )
     if "person_name" not in seen and len(s.text) > 5 and wants_name:
         stored += names_in_text(s, split, asking, overwrite, after)
-    if "amount" in stored and "amount" not in asking:
+    if "amount" in stored:
         _monthly_total(s, entities, after)
     if not worker_asked and not overwrite and s.st.mode != "summary":
         _mark_loose(s, entities, stored, asking, after)
@@ -188,15 +197,60 @@ _HOW_LONG = re.compile(
 )
 
 
+#: Whose a number is, said just before it: "孩子身份证", "我儿子的电话", "她女儿的手机".
+_RELATIVE_OF = re.compile(
+    r"(孩子|小孩|儿子|女儿|闺女|老人|我爸|我妈|我父亲|我母亲|父亲|母亲|老伴|爱人|丈夫|老公|妻子|媳妇"
+    r"|孙子|孙女|外孙|外孙女)的?(?:身份证|身份证号|身份证号码|证件号|电话|手机|手机号|电话号码?)"
+    r"[是为:：\s]*$"
+)
+
+
+def _relatives(s: Step, e: Entity) -> bool:
+    """An ID number said to be a relative's is kept in the description, never as the
+    complainant's; a relative's phone is the contact phone, and the description says whose."""
+    m = _RELATIVE_OF.search(s.text[max(0, e.start - 14) : e.start])
+    if m is None or s.draft.proxy:
+        return False  # a grid worker's "老人的身份证": the villager, the complainant, is meant
+    draft, who = s.draft, m.group(1).removeprefix("我")
+    noted = f"（{who}的{'身份证号' if e.type == 'id_number' else '电话'}：{e.text}）"
+    if draft.description and e.text not in draft.description:
+        draft.description += noted  # (a first message is the story itself: it says it)
+    if e.type == "phone":
+        if draft.description and "电话是" not in draft.description:
+            draft.description += f"（联系电话是{who}的）"
+        return False  # the contact phone all the same
+    s.say(
+        f"{who}的身份证号记在情况里了。这里登记的是反映人本人的身份证号；"
+        f"如果这件事是{who}本人的，请说明，{who}就是当事人、您是联系人。"
+    )
+    return True
+
+
 def _monthly_total(s: Step, entities: list[Entity], after: int) -> None:
-    """ "每个月多扣一百二，扣了一年了": the disputed sum is the monthly sum times the months
-    said (1,440), as a clerk would write it; a total said outright always wins."""
+    """ "每个月多扣一百二，扣了一年了", "每月少交两百，一共18个月", "650，12个月": the disputed sum
+    is the monthly sum times the months said (1,440), as a clerk would write it; "一次380，交
+    了两回" is 760 paid twice (380 when only one payment is to be refunded: "退一次"); a
+    total said outright always wins."""
     text = s.text[after:][:400]
     sums = [e for e in entities if e.type == "amount" and e.valid and e.start >= after]
-    if len(sums) != 1 or _TOTAL.search(text) or s.draft.amount != float(sums[0].value):
+    chosen = [e for e in sums if float(e.value) == s.draft.amount]
+    if len(chosen) != 1 or _TOTAL.search(_MONTH_COUNTS.sub("", text)):
         return
-    amount = sums[0]
-    if not _PER_MONTH.search(s.text[max(after, amount.start - 8) : amount.start]):
+    amount = chosen[0]
+    if any(
+        e is not amount and readers.amount_rank(s.text, e.start, e.end, float(e.value))[0] <= 1
+        for e in sums
+    ):
+        return  # two sums of the dispute, neither a total: not ours to multiply
+    before = s.text[max(after, amount.start - 8) : amount.start]
+    tail = s.text[amount.end : amount.end + 16]
+    times = _TIMES.search(text)
+    if _PER_TIME.search(before) and times and not _PER_MONTH.search(before):
+        n = parse_number(times.group(1)) or 0.0
+        if 2 <= n <= 12 and not _ONE_BACK.search(text):
+            s.draft.amount = float(amount.value) * n
+        return
+    if not (_PER_MONTH.search(before) or _MONTHS_AFTER.match(tail)):
         return
     spans = [
         m
@@ -211,6 +265,23 @@ def _monthly_total(s: Step, entities: list[Entity], after: int) -> None:
     months = round(n * 12) if unit == "年" else round(n)
     if 2 <= months <= 120:
         s.draft.amount = float(amount.value) * months
+
+
+#: "一共18个月", "总共交了12个月": a number of months, not a total sum.
+_MONTH_COUNTS = re.compile(
+    r"(?:一共|总共|合计|共计|总计)(?:有|是|交了|扣了|缴了|少交了|少缴了|欠了|差了|断了)?\s?"
+    r"(?:[0-9]{1,3}|[一二两三四五六七八九十]{1,3}|半)\s?个?(?:月|年)"
+)
+#: "650，12个月": a sum followed by how many months.
+_MONTHS_AFTER = re.compile(
+    r"^(?:元|块钱|块)?\s?[，,]\s?(?:一共|共|总共)?(?:交了|扣了|缴了)?\s?"
+    r"(?:[0-9]{1,3}|[一二两三四五六七八九十]{1,3})\s?个月"
+)
+#: "一次380", "每次两百": a sum per payment, and how many payments ("交了两回", "扣了3次").
+_PER_TIME = re.compile(r"(?:一次|每次|一回|每回)[^，。,；;]{0,3}$")
+_TIMES = re.compile(r"(?:交|缴|扣|收)了?\s?([0-9]|[两二三四五六七八九十])\s?(?:回|次|遍)")
+#: "退一次就行", "退一份": only one of the payments is to come back.
+_ONE_BACK = re.compile(r"退(?:给我|我)?(?:一次|一份|一回|一笔|其中一)")
 
 
 def _insurance_in_words(s: Step, asking: list[str], overwrite: bool, after: int) -> list[str]:
@@ -316,6 +387,12 @@ def store_entity(
         return None
     if found.name == "village" and draft.village and not replace:
         return None
+    if e.type == "village" and readers.NO_VILLAGE.search(e.text):
+        # "不涉及村", "没有村": no village, never one named so.
+        draft.village = None
+        if "village" not in draft.skipped:
+            draft.skipped.append("village")
+        return "village"
     read = entity_read(s, found, e)
     if read.problem:
         s.error(found.name, read.problem)
@@ -408,7 +485,7 @@ def names_in_text(
         st.profile.name = name
         return ["worker_name"]
     target = "contact_person" if draft.kind == "employer" else "name"
-    named = re.search(r"名字|姓名|叫|户主|本人是", s.text) is not None
+    named = re.search(r"名字|姓名|叫|户主|本人是|联系人", s.text) is not None
     if draft.name and not (overwrite or target in asking or (st.mode == "summary" and named)):
         return []
     draft.name, draft.name_unsure = name, False

@@ -98,7 +98,23 @@ def _worker(d: Draft, p: Profile, r: FormRules) -> bool:
 
 
 def _employer(d: Draft, p: Profile, r: FormRules) -> bool:
-    return d.kind != "employer" and d.category in r.employer_categories
+    return (
+        d.kind != "employer"
+        and d.category in r.employer_categories
+        and not _resident_without_unit(d)
+    )
+
+
+#: A unit worked for, said in a story ("学校" is not one for a pupil's 居民医保).
+_WORK_UNIT_WORDS = re.compile(r"单位|公司|厂|老板|企业|上班|打工|工地|店里|超市|饭店|雇|干活")
+
+
+def _resident_without_unit(d: Draft) -> bool:
+    """A residents' scheme (居民医保 / 居民养老) is paid by the person, not an employer: the
+    employer is asked only when the story mentions a unit worked for."""
+    return d.insurance_type in ("resident_pension", "resident_medical") and not (
+        _WORK_UNIT_WORDS.search(d.description or "")
+    )
 
 
 def _insurance(d: Draft, p: Profile, r: FormRules) -> bool:
@@ -266,7 +282,11 @@ def along(draft: Draft, profile: Profile, rules: FormRules, asked: list[Slot]) -
             name == "people_count" and (_one_person(draft, rules) or not count_matters(draft))
         ):
             continue
-        if name == "employer" and (draft.kind == "employer" or not _speaks_of_employer(draft)):
+        if name == "employer" and (
+            draft.kind == "employer"
+            or not _speaks_of_employer(draft)
+            or _resident_without_unit(draft)
+        ):
             continue
         extras.append(x)
         room -= 1
@@ -453,11 +473,13 @@ def case_draft(state: ConversationState, inbound: Inbound) -> CaseDraft:
             village=profile.village,
         )
     description = d.description or ""
-    if len(d.insurance_types) > 1 and d.insurance_type in d.insurance_types:
-        # One insurance_type on the case (the first said: routing reads its group); every one
-        # named is in the description, where staff read it.
-        names = "、".join(INSURANCE_TYPES.get(k, k) for k in d.insurance_types)
-        description = f"{description}（涉及险种：{names}）"
+    # Every insurance named goes to the case (routing brings in each one's agencies); the
+    # first as settled here (its scheme inferred) leads.
+    several = (
+        (d.insurance_type, *d.insurance_types[1:])
+        if d.insurance_type and len(d.insurance_types) > 1
+        else ()
+    )
     return CaseDraft(
         channel=inbound.channel,
         channel_user=inbound.user_ref,
@@ -472,6 +494,7 @@ def case_draft(state: ConversationState, inbound: Inbound) -> CaseDraft:
             township=d.township,
             village=d.village,
             insurance_type=d.insurance_type,
+            insurance_types=tuple(several),
             period_start=date.fromisoformat(d.period_start) if d.period_start else None,
             period_end=date.fromisoformat(d.period_end) if d.period_end else None,
             amount=d.amount,

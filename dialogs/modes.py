@@ -12,7 +12,17 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
-from dialogs import attachments, corrections, filling, lookup, questions, story, texts, understand
+from dialogs import (
+    attachments,
+    corrections,
+    filling,
+    households,
+    lookup,
+    questions,
+    story,
+    texts,
+    understand,
+)
 from dialogs.effects import OpenCase, Replay
 from dialogs.form import case_draft, pending
 from dialogs.messages import Choice
@@ -157,6 +167,9 @@ def on_cancel(s: Step) -> bool:
     if s.choice == "cancel_yes" or understand.agrees(s.text) or understand.is_cancel(s.text):
         st.draft, st.asking = None, []
         s.say(texts.CANCEL_DONE)
+        held = households.held_next(s)
+        if held:
+            s.effects.append(Replay(held))  # the next household, held while this one was open
         return True
     return False
 

@@ -16,7 +16,11 @@ NOT_NAME = re.compile(
     r"|(?:会计|出纳|经理|老板|主任|书记|师傅|老师|大爷|大妈|大娘|大伯|大叔|大婶|阿姨|叔叔|婶婶|大哥"
     r"|大姐|爷爷|奶奶|老汉|老太|村长|组长|主管|科长|局长|校长|院长|厂长|网格员)$"
     r"|^(?:那|这|哪)(?:种|个|样|些|边|里|位|家|回|次)"
+    # Words of a report or a correction, whatever surname they start with ("经核实", "有误").
+    r"|^(?:经核实|经查|核实|有误|应为|应是|应该|不对|不是|错误|有错|更正|属实|确认|改为|改成)"
 )
+#: A department or role said between 联系人 and the name ("联系人：人事部赵丽娟").
+_UNIT_PART = r"(?:[\u4e00-\u9fff]{1,5}?(?:部|科|处|室|办|股|中心|组)|会计|出纳|主任|经理|科长|部长)?的?"
 
 
 def looks_like_name(text: str) -> str | None:
@@ -29,6 +33,24 @@ def looks_like_name(text: str) -> str | None:
 
 
 _CUES = (
+    # "联系人：人事部赵丽娟", "联系人应为赵丽娟", "联系人是财务科的王敏".
+    re.compile(
+        r"联系人(?:姓名)?(?:[:：]|是|为|应为|应该是|改为|改成|换成)?\s*"
+        + _UNIT_PART
+        + r"([\u4e00-\u9fff]{2,4})"
+    ),
+    # "下一户：王二狗", "第三户是南关村陈秀梅": the household's person comes first.
+    re.compile(
+        r"(?:下一户|还有一户|另一户|另外一户|又一户|第[二三四五六七八九十两0-9]{1,3}户)(?:是|叫)?"
+        r"[:：，,\s]*(?:[\u4e00-\u9fff]{1,6}?(?:村|社区|组)的?)?([\u4e00-\u9fff]{2,4})"
+    ),
+    # "我是孩子妈妈周晓燕", "我是他儿子王强": a relative says who they are, then their name.
+    re.compile(
+        r"(?:我是|俺是|本人是)[\u4e00-\u9fff]{0,4}?(?:妈妈|爸爸|母亲|父亲|家长|奶奶|爷爷|姥姥"
+        r"|姥爷|外婆|外公|老伴|爱人|妻子|丈夫|儿子|女儿|媳妇|孙子|孙女)[，,:：\s]?([\u4e00-\u9fff]{2,4})"
+    ),
+    # "联系人有误，应为赵丽娟": the name after the word that corrects it.
+    re.compile(r"(?:应为|应是|应该是|改为|改成|换成)[:：\s]*([\u4e00-\u9fff]{2,4})"),
     re.compile(r"(?:网格员|代办员|协理员|网格长)[是叫:：]?([\u4e00-\u9fff]{2,4})"),
     re.compile(
         r"(?:我叫|叫做|名叫|叫|姓名[是:：]?|名字[是叫:：]?|大名|全名[是叫]?|户主是?|本人)\s*"

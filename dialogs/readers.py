@@ -31,7 +31,7 @@ from identifiers import (
 from nlu.entities.contact import id_shaped
 from nlu.entities.money import count_number, people_counts
 from nlu.entities.numbers import parse_number
-from nlu.entities.periods import dated_periods
+from nlu.entities.periods import birth_year, dated_periods, english_months, joined_year
 from nlu.types import CATEGORIES, INSURANCE_TYPES
 
 
@@ -320,7 +320,7 @@ _PLACE_FIELD = re.compile(
     r"|改成|改为|换成|更正为|应该是"
 )
 #: "没有村", "不在村里": no village to give (a 跳过 for the village, never a village's name).
-NO_VILLAGE = re.compile(r"(?:没有|没|无|不是|不在|不属于)(?:村|社区|村子)(?:里)?")
+NO_VILLAGE = re.compile(r"(?:没有|没|无|不是|不在|不属于|不涉及)(?:村|社区|村子)(?:里)?")
 
 
 def place_text(text: str) -> str:
@@ -491,6 +491,8 @@ _RESIDENT_SURE = re.compile(
 #: ... employees (and the self-employed) in the employees' schemes: wages, an employer.
 _EMPLOYEE_HINT = re.compile(
     r"单位|公司|厂|职工|员工|灵活就业|个体|上班|工资|企业|退休|在职|打工|用人|老板|扣工资"
+    # Working for someone, said in other words: a shop, a site, a hiring, a leaving.
+    r"|干活|店里|饭店|酒店|超市|工地|矿上|车间|雇|东家|入职|进厂|辞职|离职|开除|辞退|劳动合同"
     # Things only the employees' schemes have: a wage base, late fees, years of service,
     # a transfer of the insurance relation between employers' places.
     r"|基数|滞纳金|工龄|视同缴费|关系转|转移接续|转入|转出"
@@ -567,12 +569,33 @@ _SHORT_YEAR = re.compile(r"(?<![\d年])([0-9]{2}|[〇零一二三四五六七八
 
 
 def _years(text: str, today: date, bare: bool) -> list[int]:
-    years = [int(y) for y in _YEAR.findall(text)]
-    years += [int(digit_string(y) or 0) for y in _CN_YEAR.findall(text)]
+    """Every year written out, but not a birth year ("1963年生"), a month written in English
+    ("March 2025": that month is a period of its own, never the whole year), nor the year one
+    joined the employer when another period is said ("2019年进厂，从2021年开始没交")."""
+    english = english_months(text)
+    years: list[int] = []
+    joined: list[int] = []
+    matches = [*_YEAR.finditer(text), *_CN_YEAR.finditer(text)]
     if bare:
-        for y in _SHORT_YEAR.findall(text):
-            n = int(digit_string(y) or 0)
-            years.append(2000 + n if 2000 + n <= today.year else 1900 + n)
+        matches += list(_SHORT_YEAR.finditer(text))
+    for m in matches:
+        end = m.end() + int(
+            text[m.end() - 1 : m.end()] != "年" and text[m.end() : m.end() + 1] == "年"
+        )
+        if any(a <= m.start() < b for a, b in english):
+            continue
+        n = int(digit_string(m.group(1)) or 0)
+        if len(m.group(1)) == 2:
+            n = 2000 + n if 2000 + n <= today.year else 1900 + n
+        aside = joined_year(text, end) or birth_year(text, m.start(), end)
+        (joined if aside else years).append(n)
+    if joined and not years:
+        others = [
+            f
+            for f, _ in dated_periods(text, today)
+            if not joined_year(text, f.end) and not birth_year(text, f.start, f.end)
+        ]
+        years += [] if others else joined
     return [y for y in years if 1950 <= y <= today.year + 1]
 
 
@@ -597,6 +620,52 @@ def period_spans(text: str, today: date, *, bare: bool = False) -> tuple[str, st
     if not starts:
         return None
     return min(starts), max(ends)
+
+
+#: Which of several sums in a story is the one disputed. A sum said with what went wrong
+#: ("多扣了100", "少交两百", "差了", "退") is; the speaker's own ("我的才2130") beats one said of
+#: others ("同事的有2500"); a total paid ("交了6000"), a grade ("300档") and a wage ("工资
+#: 6000") are only the background of a dispute.
+_DISPUTED_BEFORE = re.compile(
+    r"(?:多|少|重复|重|错)(?:交|缴|扣|收|算|给|发|退)|少了|差了?|欠|退(?:给|还|回)?|补|滞纳金|罚"
+    r"|不该|冤枉|白交|白扣"
+)
+_OTHERS_BEFORE = re.compile(r"同事|别人|人家|他们|她们|其他人|其他|别的|工友|邻居|(?<![其])他|她")
+_OWN_BEFORE = re.compile(r"(?:我|俺)(?!同事|们|家|单位|们单位|厂|公司)")
+_WAGE_BEFORE = re.compile(r"工资|月薪|薪水|薪资|底薪|收入|到手|挣|年薪|基本工资")
+_GRADE_AFTER = re.compile(r"^\s?(?:元|块)?\s?(?:的)?\s?(?:档|档次)")
+_GRADE_BEFORE = re.compile(r"档次|档(?:是|的)?$|选的$")
+_TOTAL_BEFORE = re.compile(r"一共|总共|合计|共计|总计|加起来")
+_PER_MONTH_SAID = re.compile(r"每个?月|一个月|月月|按月")
+_PAID_BEFORE = re.compile(
+    r"(?:一共|总共|共|全年|每年|一年)?(?:交了|缴了|交的|缴的|扣了|扣的)$|一共|总共|合计"
+)
+
+
+def amount_rank(text: str, start: int, end: int, value: float) -> tuple[int, float]:
+    """Sort key of a sum said at ``text[start:end]`` (smaller first): the disputed sum of a
+    story first, then the larger."""
+    clause_start = max(text.rfind(c, 0, start) for c in "，,。；;！!？?\n") + 1
+    before = text[clause_start:start]
+    near = text[max(clause_start, start - 8) : start]
+    after = text[end : end + 6]
+    if _OTHERS_BEFORE.search(before) and not re.search(r"(?:我|俺)的", before[-4:]):
+        rank = 5  # "我同事的养老金有2500": someone else's
+    elif _WAGE_BEFORE.search(near) and not _DISPUTED_BEFORE.search(near):
+        rank = 4
+    elif _GRADE_AFTER.match(after) or _GRADE_BEFORE.search(near):
+        rank = 3
+    elif _DISPUTED_BEFORE.search(near) or (
+        _TOTAL_BEFORE.search(near) and _PER_MONTH_SAID.search(text)
+    ):
+        rank = 0  # "每月多扣两百，一共两千四": the total of the monthly sums is disputed too
+    elif _PAID_BEFORE.search(near):
+        rank = 2
+    elif _OWN_BEFORE.search(before):
+        rank = 1
+    else:
+        rank = 1
+    return rank, -value
 
 
 _MONEY_TRIM = re.compile(
@@ -643,6 +712,7 @@ _HOUSEHOLD = re.compile(r"([0-9一二两三四五六七八九十]{1,3})口")
 #: Words that make a number a number of people ("三个人", "二十来户", "五名职工").
 PERSON_WORDS = re.compile(
     r"人|名|位|户|口|工人|职工|员工|工友|同事|老人|农民工|伙计|社员|村民|家"
+    r"|司机|师傅|保安|保洁|护士|老师|矿工|店员|学徒|雇员|服务员|临时工"
 )
 #: What a number that counts something else is followed by ("两次", "三个月", "第二户").
 _NOT_PEOPLE_AFTER = re.compile(

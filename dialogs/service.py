@@ -185,6 +185,14 @@ class DialogueService:
             resolved = engine.resolve(state, effect, outcome, inbound, self.context)
             state = resolved.state
             replies.extend(resolved.replies)
+            for more_effect in resolved.effects:
+                # A message held while a case was open (the next household): its turn now.
+                if isinstance(more_effect, engine.Replay) and replay_allowed:
+                    held = replace(
+                        inbound, text=more_effect.text, choice_id=None, attachments=(), uploads=()
+                    )
+                    state, more = await self._turn(state, held, replay_allowed=False, side=side)
+                    replies.extend(more)
         return state, replies
 
     async def _carry_out(
@@ -205,6 +213,10 @@ class DialogueService:
             if isinstance(effect, engine.RecordFeedback):
                 return await self.desk.record_feedback(
                     effect.number, effect.verdict, effect.text, actor=effect.actor
+                )
+            if isinstance(effect, engine.RecordInfo):
+                return await self.desk.record_info(
+                    effect.number, effect.text, inbound.channel, inbound.user_ref
                 )
         except Exception as exc:  # the user gets a friendly retry message; staff get the log
             if self.store.is_unavailable(exc):

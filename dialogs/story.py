@@ -305,6 +305,8 @@ _VALUES = frozenset(
 def addition(s: Step) -> bool:
     """ "情况再补一句：…": appended to the description, and said so (never a bare 好的)."""
     draft = s.st.draft
+    if draft is not None and side_answer(s):
+        return True  # "要多长时间能退下来？": a question, answered — not more of the story
     m = ADDITION.match(s.text)
     if draft is None or m is None:
         return False
@@ -315,4 +317,15 @@ def addition(s: Step) -> bool:
         return False
     draft.description = f"{draft.description}；补充：{more}" if draft.description else more
     s.say(f"补充的情况记下了：{more[:60]}")
+    return True
+
+
+def side_answer(s: Step) -> bool:
+    """A question asked back while the form is filled ("身份证号干啥用？", "啥叫统一社会信用
+    代码？", "要多长时间？"): answered briefly; the caller asks the pending question again."""
+    kind = understand.side_question(s.text)
+    if kind is None:
+        return False
+    s.say({"why": texts.PRIVACY_WHY, "credit_code": texts.CREDIT_CODE_WHAT,
+           "how_long": texts.HOW_LONG_BEFORE_FILING}[kind])  # fmt: skip
     return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from dialogs import filling, lookup, questions, story, texts, understand
-from dialogs.effects import ListMyCases
+from dialogs.effects import ListMyCases, RecordInfo
 from dialogs.lookup import STATUS_WORDS
 from dialogs.names import find_name
 from dialogs.step import Step
@@ -96,6 +96,7 @@ WITHDRAW = re.compile(r"撤回|撤销|不想反映了|不告了|不要办了|不
 NEW_MATTER = re.compile(
     r"新的|另一|另外一|另外有|还有一户|下一户|又一户|又有一|再反映|再登记|还有个事|还有一个事|还有件事"
     r"|换一户|新一户|别的事|另一件|第二件|再帮|还要帮|也要反映|也想反映"
+    r"|第[二三四五六七八九十两0-9]{1,3}户|另外一户|还有户"
 )
 
 
@@ -131,7 +132,8 @@ def after_case(s: Step) -> bool:
     if new_filing(s):
         return False
     if understand.is_correction(s.text) or re.search(r"说错|写错|记错|填错", s.text):
-        s.say(texts.after_case_correction(number))
+        # Recorded on the case and pushed to its agency (补充更正); said so when it is.
+        s.effects.append(RecordInfo(number, understand.tidy(s.text)[:500]))
         return True
     objects = objection(s.text)
     judged = [n for n in s.st.judged if n in s.st.opened]

@@ -513,6 +513,12 @@ def ask_feedback(number: str, reply: str) -> str:
     return f"您反映的案件 {number} 已经办结。{said}\n您对处理结果满意吗？"
 
 
+def info_recorded(number: str) -> str:
+    return (
+        f"好的，已把您说的更正记到案件 {number} 里，并转告承办单位，他们办理时会核对。"
+    )
+
+
 def after_case_correction(number: str) -> str:
     return (
         f"这件事已经登记了（案件编号 {number}）。信息要更正的话，工作人员联系您时说一声就行，"
@@ -596,3 +602,11 @@ def voice_needs(labels: str, who: str) -> str:
         f"语音已经存下了，办理时会听。登记还差{labels}，方便的话打字告诉我；"
         f"不方便打字，也可以请{who}打电话给您。"
     )
+
+
+#: Answers to questions asked back while the form is filled (``story.side_answer``).
+CREDIT_CODE_WHAT = (
+    "统一社会信用代码是单位的18位身份代码（数字和字母），印在营业执照上，也可以在“国家企业信用"
+    "信息公示系统”查到。不清楚可以说「不知道」。"
+)
+HOW_LONG_BEFORE_FILING = "登记提交后，承办单位会在办理时限内答复，提交时我会告诉您具体的答复日期。"

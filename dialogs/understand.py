@@ -620,7 +620,8 @@ _BUNDLES = (
 )  # fmt: skip
 _EACH_INSURANCE = re.compile(
     rf"(?P<resident_pension>{_RESIDENT_PENSION})|(?P<resident_medical>{_RESIDENT_MEDICAL})"
-    r"|(?P<pension>养老)|(?P<medical>医疗|医保)|(?P<unemployment>失业)"
+    r"|(?P<pension>养老(?!院|卡|中心|金卡))|(?P<medical>(?:医疗|医保)(?!卡|局|中心|所|站|窗口|大厅|部门|机构|报销|费用))"
+    r"|(?P<unemployment>失业)"
     r"|(?P<work_injury>工伤)|(?P<maternity>生育)"
 )
 
@@ -637,6 +638,13 @@ def insurances_in(text: str) -> list[str]:
         key = m.lastgroup
         if key and key not in found:
             found.append(key)
+    # "医保…居民医保": the residents' scheme named is what the bare word meant (one scheme,
+    # not two), unless the employees' scheme is named too ("职工医保和居民医保").
+    for bare, resident, employee in (("medical", "resident_medical", "职工医"),
+                                     ("pension", "resident_pension", "职工养老")):  # fmt: skip
+        listed = re.search(r"(?:养老|医保|医疗)(?:保险)?(?:和|、|跟|及|与|以及|还有)", s)
+        if bare in found and resident in found and employee not in s and not listed:
+            found.remove(bare)
     return found
 
 
@@ -677,3 +685,40 @@ def resolve_choice(text: str, choice_id: str | None, menu: list[list[str]]) -> s
     # The words inside one label only ("退费" for "退（抵）费").
     holding = [item_id for item_id, label in menu if len(s) >= 2 and s in squeeze(label)]
     return holding[0] if len(holding) == 1 else None
+
+
+#: Questions a complainant asks back while the form is filled (answered briefly, then the
+#: pending question again): why a detail is needed, what a word means, how long it takes.
+_DETAIL = r"身份证号?|证件号|电话|手机号?|号码|姓名|名字|住址|地址|乡镇|村|信用代码|单位名称"
+_WHY_DETAIL = re.compile(
+    rf"(?:{_DETAIL})(?:号)?(?:是)?(?:干啥|干什么|干嘛|做什么|做啥|啥用|什么用|有啥用|有什么用|用来|为啥|为什么)"
+    rf"|(?:为啥|为什么|干嘛|干啥|凭啥|凭什么)(?:要|非要|还要|得)?(?:我的?|留|填|给|说|提供|写)?(?:{_DETAIL})"
+)
+_WHAT_CODE = re.compile(
+    r"(?:啥|什么)(?:叫|是)(?:统一)?(?:社会)?信用代码|(?:统一)?(?:社会)?信用代码(?:是|指)?(?:啥|什么|哪个)"
+    r"|信用代码(?:在哪|去哪|从哪|咋查|怎么查|哪里)"
+)
+_HOW_LONG = re.compile(
+    r"(?:要|需要|得|等)(?:多长时间|多久|几天|多少天)"
+    r"|(?:多长时间|多久|几天|什么时候|啥时候|哪天)(?:能|才能|可以|会|才)(?:退|办|处理|解决|有|给|到|下来)"
+)
+
+
+def side_question(text: str) -> str | None:
+    """ "身份证号干啥用？" -> "why"; "啥叫统一社会信用代码？" -> "credit_code"; "要多长时间
+    能退下来？" -> "how_long"; None for anything else (a short question only)."""
+    s = squeeze(text)
+    if not s or len(s) > 24:
+        return None
+    asked = text.rstrip().endswith(("?", "？", "吗", "呢")) or re.search(
+        r"啥|什么|为啥|多久|多长|几天|哪", s
+    )
+    if not asked:
+        return None
+    if _WHY_DETAIL.search(s):
+        return "why"
+    if _WHAT_CODE.search(s):
+        return "credit_code"
+    if _HOW_LONG.search(s) and not re.search(r"\d|[一二两三四五六七八九十]{1,3}(?:年|月)", s):
+        return "how_long"
+    return None

@@ -38,7 +38,7 @@ _WAN = re.compile(
 )
 # "扣了3千5", "滞纳金交了四千多": a number right after a money word, no unit.
 _CUE = re.compile(
-    rf"(?:扣了?|扣我|交了?|缴了?|退了?|补缴|补交|罚了?|罚款|滞纳金|利息|多收了?|少了|金额是?|钱|费用|共计|合计|一共|总共|花了|报销了?|工资|养老金|退休金|每月|每个月|一个月|欠了?|欠缴|差了?"
+    rf"(?:[多少](?:交|缴|扣|收|算|给|发|退)了?的?|(?:我|俺)的|一次|每次|一回|每回|一份|扣了?|扣我|交了?|缴了?|退了?|补缴|补交|罚了?|罚款|滞纳金|利息|多收了?|少了|金额是?|钱|费用|共计|合计|一共|总共|花了|报销了?|工资|养老金|退休金|每月|每个月|一个月|欠了?|欠缴|差了?"
     rf"|月薪|薪水|薪资|底薪|基数|补贴|津贴|收入|挣|到手|少给了?|少发了?|多交了?|多缴了?|核定|应缴|应交|要交|得交|让交|让补|让我交|让我补|退还|返还|到账|账上|卡里|标准是?|按|发了?|拿了?|领了?|给了?)"
     rf"{_SP}(?:是|有|了|要|都|才|就|只)?{_SP}({_NUM}){_SP}(多|余)?(?![{_NUM_START}点]|[.,](?=\d)|{_SP}(?:个|名|位|人|户|家|次|年|月|日|号|天|岁|%|点|小时|分|块|元|万))"
 )
@@ -145,8 +145,13 @@ def _value(token: str) -> float | None:
     return value
 
 
+#: The numerals of financial writing (大写: "贰拾叁万元整"), one for one with the ordinary ones.
+_CAPITALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟", "一二三四五六七八九十百千")
+
+
 def amounts(text: str) -> list[Found]:
     out: list[Found] = []
+    text = text.translate(_CAPITALS)  # same length: offsets stay those of the text
 
     def add(start: int, end: int, token: str) -> None:
         if token.endswith((",", ".")) and end == start + len(token):

@@ -23,6 +23,8 @@ _DIGIT_VALUE = {
     "九": 9,
     "几": 2,  # "几十个" -> 20: a conservative lower bound
 }
+#: The numerals of financial writing (大写), one for one with the ordinary ones.
+_CAPITALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟", "一二三四五六七八九十百千")
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
 
@@ -65,6 +67,7 @@ def _small(text: str) -> float | None:
 def parse_number(text: str) -> float | None:
     """The value of a number token, or None when it is not a number. "1.2万" -> 12000."""
     s = text.replace(",", "").replace("，", "").strip()
+    s = s.translate(_CAPITALS)  # "贰拾叁万" is 二十三万
     s = s.replace("十好几", "十几")  # "十好几个": more than ten, said of people or money
     if s.startswith("好几"):  # "好几千" = 几千
         s = s[1:]

@@ -106,6 +106,24 @@ _AGE_AFTER = re.compile(
 )
 _RECENT = re.compile(
     r"(?:最近|近|这|过去(?:的)?)\s*(?P<n>\d{1,2}|[一二两三四五六七八九十几半])\s*(?:个)?\s*(?P<u>月|年)"
+    r"(?P<half>半)?"
+)
+#: A year that dates the speaker, not the dispute: a birth year ("1963年生", "出生于1963年",
+#: "63年生人") is never the disputed period.
+_BIRTH_AFTER = re.compile(r"\s*(?:的)?\s*(?:出生|生人|生(?=[的，,。.;；\s]|$))")
+_BIRTH_BEFORE = re.compile(r"(?:出生于|生于|出生在|出生|生在)\s*$")
+#: The year one joined the employer ("2019年进厂", "从2019年开始上班"): dropped when the
+#: story also says when the problem started.
+_JOINED_AFTER = re.compile(
+    r"\s*(?:的时候|那会儿?|就|开始|起)?\s*(?:进厂|进的厂|入职|进公司|进的公司|进单位|进的单位|参加工作"
+    r"|参加的工作|上班|来厂|来的厂|来公司|到厂|到公司|招工|进矿|来的)"
+)
+#: A month written in English with its year ("March 2025", "Mar. 2025", "2025 March").
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = re.compile(
+    r"(?<![A-Za-z])(?P<m>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]{0,6}\.?,?\s{0,2}"
+    r"(?:of\s)?(?P<y>(?:19|20)\d{2})(?!\d)",
+    re.IGNORECASE,
 )
 
 
@@ -229,6 +247,9 @@ def dated_periods(text: str, today: date, *, bare: bool = False) -> list[tuple[F
     for m in _YEAR_LIST.finditer(text):
         if len(out) >= MAX_FOUND:
             break
+        head = re.match(r"\d{4}\s*年?", m.group(0))
+        if head and birth_year(text, m.start(), m.start() + head.end()):
+            continue  # "出生于1958年，2020年…": a birth year, then the period
         years = sorted({int(y) for y in _YEAR_IN_LIST.findall(m.group(0))})
         if not years or years[0] < 1950 or years[-1] > today.year + 1:
             continue
@@ -263,6 +284,8 @@ def dated_periods(text: str, today: date, *, bare: bool = False) -> list[tuple[F
             n_text = m.group("n")
             n = 0.5 if n_text == "半" else parse_number(n_text) or 0
             months = round(n * (12 if m.group("u") == "年" else 1))
+            if pattern is _RECENT and m.group("half"):
+                months += 6  # "最近一年半": eighteen months back to today
             if months <= 0 or months > 240:
                 continue
             start = _add_months(today, -months)
@@ -276,8 +299,39 @@ def dated_periods(text: str, today: date, *, bare: bool = False) -> list[tuple[F
             day = (today - timedelta(days=_DAY_BACK[m.group("d")])).isoformat()
             out.append(Found("period", {"start": day, "end": day}, m.start(), m.end()))
             relative.add(m.start())
+    for m in _EN_MONTH.finditer(text):
+        if len(out) >= MAX_FOUND:
+            break
+        year, month = int(m.group("y")), _EN_MONTHS.index(m.group("m")[:3].lower()) + 1
+        if 1950 <= year <= today.year + 1 and not any(
+            f.start < m.end() and m.start() < f.end for f in out
+        ):
+            value = {"start": f"{year}-{month:02d}-01", "end": _last_day(year, month).isoformat()}
+            out.append(Found("period", value, m.start(), m.end()))
+    # A birth year, the year one joined: left out when the story dates the dispute otherwise
+    # (alone, "孩子2023年出生，医保没办上" may well be when it happened).
+    aside = [f for f in out if birth_year(text, f.start, f.end) or joined_year(text, f.end)]
+    if aside and len(aside) < len(out):
+        out = [f for f in out if f not in aside]
     kept = _without_negated(text, sorted(out, key=lambda f: f.start))
     return [(f, f.start not in relative) for f in kept]
+
+
+def birth_year(text: str, start: int, end: int) -> bool:
+    """Is the year at ``text[start:end]`` the speaker's birth year ("1963年生的")?"""
+    return bool(
+        _BIRTH_AFTER.match(text, end) or _BIRTH_BEFORE.search(text[max(0, start - 4) : start])
+    )
+
+
+def joined_year(text: str, end: int) -> bool:
+    """Is the year ending at ``end`` the year one joined the employer ("2019年进厂")?"""
+    return _JOINED_AFTER.match(text, end) is not None
+
+
+def english_months(text: str) -> list[tuple[int, int]]:
+    """Spans of the months written in English with their year ("March 2025")."""
+    return [(m.start(), m.end()) for m in _EN_MONTH.finditer(text[:2000])]
 
 
 def _period_of(m: re.Match[str], text: str, today: date) -> Found | None:

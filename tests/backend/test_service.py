@@ -426,3 +426,23 @@ async def test_a_case_about_several_insurances_keeps_them_all(
         (await case_service.open_case(make_draft(insurance_type="medical"))).number
     )
     assert single.insurance_types == () and single.insurance_keys == ("medical",)
+
+
+async def test_a_correction_after_the_case_is_recorded_and_pushed_masked(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    """补充更正: from the chat that reported it, kept on the case and pushed to the lead with
+    numbers masked; from anyone else, refused."""
+    from backend.workflow import Forbidden
+
+    opened = await case_service.open_case(make_draft(channel="console", channel_user="u-9"))
+    view = await case_service.record_info(
+        opened.number, "电话说错了，应为 139 1234 5678", "console", "u-9"
+    )
+    assert view.number == opened.number
+    detail = await case_service.detail(opened.number)
+    assert detail.events[-1].action == "add_info" and "139 1234 5678" in detail.events[-1].text
+    pushes = [m for m in await outbox(case_service.db) if m.kind == "complainant_info"]
+    assert pushes and all("12345678" not in m.body and opened.number in m.body for m in pushes)
+    with pytest.raises(Forbidden):
+        await case_service.record_info(opened.number, "我来改改", "console", "someone-else")

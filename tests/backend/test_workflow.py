@@ -53,6 +53,7 @@ ACTION_ARGS: dict[str, dict[str, Any]] = {
     "object": {"route": "reconsideration", "text": "申请行政复议"},
     "archive": {},
     "relay": {},
+    "add_info": {"text": "名字写错了，应为李桂华"},
 }
 
 PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -74,13 +75,13 @@ LEGAL = sorted(
     (status, action)
     for action, froms in TRANSITIONS.items()
     for status in froms
-    if action != "relay" or status in ("registered", "archived")
+    if action not in ("relay", "add_info") or status in ("registered", "archived")
 )
 
 
 def action(kind: str, actor: Actor = OFFICE, **kw: Any) -> StaffAction:
     args = {**ACTION_ARGS[kind], **kw}
-    if kind == "feedback":
+    if kind in ("feedback", "add_info"):
         actor = COMPLAINANT if actor is OFFICE else actor
     return StaffAction(kind=kind, actor=actor, **args)
 

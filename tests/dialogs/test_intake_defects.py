@@ -357,7 +357,8 @@ async def test_after_the_case_a_correction_or_a_worry_does_not_open_another(
                 "请核对",
             ),
             ("确认", "已登记"),
-            ("我刚才说错了，电话是13912345678", ("已经登记", "承办单位的电话")),
+            # Recorded on the case and pushed to its agency, not applied to a new draft.
+            ("我刚才说错了，电话是13912345678", ("已把您说的更正记到案件", "转告承办单位")),
             ("要是办不好我还能找谁？", ("行政复议", "行政诉讼")),
             ("还要我准备什么材料吗", ("承办单位会按时限联系您", "YC-", "办理时限", "!12345")),
             ("刚才那个编号再发我一下", "YC-"),
@@ -366,6 +367,11 @@ async def test_after_the_case_a_correction_or_a_worry_does_not_open_another(
         ]
     )
     assert len(await sqlite_case_service.list_cases()) == 1
+    (case,) = await sqlite_case_service.list_cases()
+    detail = await sqlite_case_service.detail(case.number)
+    info = [e for e in detail.events if e.action == "add_info"]
+    assert len(info) == 1 and "13912345678" in info[0].text
+    assert detail.complainant.phone == PHONE  # staff check before changing the record
 
 
 @pytest.mark.parametrize("never_mind", ["算了，我再想想，先不登记了", "先别提交"])
