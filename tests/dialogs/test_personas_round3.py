@@ -868,7 +868,7 @@ PERSONAS: list[dict[str, Any]] = [
 #: Personas whose remaining miss is the NLU's category (``nlu/``, owned elsewhere): a request
 #: for money back after a double deduction is 退（抵）费, "交了却查不到/说没交上" is 缴费记录异议.
 #: Strict: the day the classifier gets them right the marker must go.
-NLU_CATEGORY_GAPS = {"r01", "r02", "r11"}
+NLU_CATEGORY_GAPS = {"r11"}
 
 
 @pytest.fixture(scope="module")
