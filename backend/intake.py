@@ -532,6 +532,7 @@ async def earlier_cases(
     numbers: list[str] = []
     own: list[str] = []
     other_names: list[tuple[str, str]] = []
+    other_units: list[tuple[str, str]] = []
     repeat = False
     for row in rows.all():
         number, earlier_category, channel, channel_user, kind, id_number, name = row[:7]
@@ -549,7 +550,10 @@ async def earlier_cases(
                 own.append(number)
         if c.id_number and id_number == c.id_number and name and c.name and name != c.name:
             other_names.append((number, name))
-    return Repeats(numbers, repeat, other_names[:5], own)
+        unit = row[8]
+        if c.credit_code and row[7] == c.credit_code and unit and c.employer and unit != c.employer:
+            other_units.append((number, unit))
+    return Repeats(numbers, repeat, other_names[:5], other_units[:5], own)
 
 
 def insurance_list(first: str | None, named: Sequence[str]) -> tuple[str, ...]:
@@ -567,7 +571,7 @@ def same_complainant(me: Person, other: Person) -> bool:
     if me.id_number and me.id_number == other.id_number:
         return not (me.name and other.name and me.name != other.name)
     if me.credit_code and me.credit_code == other.credit_code:
-        return True
+        return not (me.employer and other.employer and me.employer != other.employer)
     return bool(
         me.kind == other.kind == "employer" and me.employer and me.employer == other.employer
     )
@@ -603,28 +607,35 @@ class Repeats:
     repeat: bool = False
     #: (case number, the name given there) for earlier cases on the same ID number.
     other_names: list[tuple[str, str]] = field(default_factory=list)
+    #: (case number, the unit named there) for earlier cases on the same credit code.
+    other_units: list[tuple[str, str]] = field(default_factory=list)
     #: The repeats the complainant may be told of: their own (the same chat, or the same ID
     #: number and name); staff see every one of ``numbers``.
     own: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """Lines for the staff pushes: the names differ, so check who is who."""
-        if not self.other_names:
-            return []
-        seen = "；".join(f"{number} 登记为“{mask_text(name)}”" for number, name in self.other_names)
-        return [f"请核对身份：同一身份证号此前以其他姓名反映过（{seen}）"]
+        lines = []
+        if self.other_names:
+            seen = "；".join(f"{n} 登记为“{mask_text(name)}”" for n, name in self.other_names)
+            lines.append(f"请核对身份：同一身份证号此前以其他姓名反映过（{seen}）")
+        if self.other_units:
+            seen = "；".join(f"{n} 登记为“{unit}”" for n, unit in self.other_units)
+            lines.append(f"请核对单位：同一统一社会信用代码此前登记为其他单位名称（{seen}）")
+        return lines
 
     def events(self, case_id: int | None, now: datetime) -> list[Event]:
-        if not self.other_names or case_id is None:
+        if not (self.other_names or self.other_units) or case_id is None:
             return []
+        cases = [n for n, _ in (*self.other_names, *self.other_units)]
         return [
             Event(
                 case_id=case_id,
                 at=now,
                 actor="system",
                 action="identity_check",
-                text=self.warnings()[0],
-                data={"cases": [n for n, _ in self.other_names]},
+                text="；".join(self.warnings()),
+                data={"cases": list(dict.fromkeys(cases))},
             )
         ]
 

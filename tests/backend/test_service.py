@@ -446,3 +446,24 @@ async def test_a_correction_after_the_case_is_recorded_and_pushed_masked(
     assert pushes and all("12345678" not in m.body and opened.number in m.body for m in pushes)
     with pytest.raises(Forbidden):
         await case_service.record_info(opened.number, "我来改改", "console", "someone-else")
+
+
+async def test_a_credit_code_under_another_unit_name_is_told_to_staff(
+    case_service: CaseService, make_draft: Any
+) -> None:
+    """One credit code, two company names: staff are asked to check; no repeat is counted."""
+    from stdnum.cn import uscc
+
+    code = "91140522MA0M5T2W4" + uscc.calc_check_digit("91140522MA0M5T2W4")
+
+    def unit(name: str) -> Any:
+        return make_draft(
+            category="late_fee", kind="employer", credit_code=code, name=name, employer=name
+        )
+
+    first = await case_service.open_case(unit("云川县恒达建材有限公司"))
+    second = await case_service.open_case(unit("云川县鑫源煤业有限公司"))
+    assert second.tier == "general"
+    detail = await case_service.detail(second.number)
+    check = [e for e in detail.events if e.action == "identity_check"]
+    assert check and "统一社会信用代码" in check[0].text and first.number in check[0].text
