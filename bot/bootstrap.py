@@ -220,8 +220,17 @@ def dialog_context(county: County) -> DialogContext:
         case_prefix=county.id,
         # Told again to a complainant who objects after a case is closed: the county's routes.
         objection_routes=objection_routes(county),
+        office=office_line(county),
         **dialogue_settings(county),
     )
+
+
+def office_line(county: County) -> Hotline | None:
+    """The county office's short name and phone: how a user who asks for a person reaches one."""
+    if not county.has_agency(county.office):
+        return None
+    office = county.agency(county.office)
+    return Hotline("office", office.short_name, office.phone)
 
 
 def dialogue_settings(county: County) -> dict[str, Any]:

@@ -85,6 +85,9 @@ class DialogContext:
     #: its body, address and phone: ``backend.notices.objection_routes``), told again to a
     #: complainant who objects; "" -> the generic sentence of ``dialogs.texts``.
     objection_routes: str = ""
+    #: The county office (领导小组办公室, ``office`` in the county config): its short name and
+    #: phone, told to whoever asks for a person ("转人工"); None -> the hotlines are told.
+    office: Hotline | None = None
     #: Township/village names as given when they are not in the gazetteer are kept (首问负责):
     #: the case is registered and transferred; this only changes the wording.
     township_names: tuple[str, ...] = field(init=False, default=())

@@ -52,9 +52,9 @@ from dialogs.form import case_draft, expecting_of, next_field
 from dialogs.messages import Choice, Inbound
 from dialogs.modes import Mode
 from dialogs.names import is_address_form
-from dialogs.state import ConversationState
+from dialogs.state import ConversationState, Draft
 from dialogs.step import Step
-from identifiers import check_phone
+from identifiers import check_phone, mask_phone
 from nlu.types import Parse
 
 __all__ = [
@@ -82,6 +82,11 @@ SELF_MARKER = re.compile(r"我自己|我本人|本人的事|给我自己")
 _CONSENT_GIVEN = re.compile(
     r"(?:本人|他本人|她本人|户主|老人|当事人|他|她)(?:已经?|都|也)?(?:同意|答应)(?!吗)"
     r"|已(?:经)?征得(?:本人|他|她|户主)?(?:的)?同意"
+)
+#: A grid worker's first message saying the villager does not want it filed.
+_VILLAGER_REFUSES = re.compile(
+    r"(?:本人|他本人|她本人|户主|老人|当事人|他|她|人家)(?:说)?(?:还是|也)?"
+    r"(?:不同意|不愿意|不愿|不让|不肯|不想让|拒绝|不要我?帮|不用我?帮)"
 )
 # --- public functions ---------------------------------------------------------------------
 
@@ -121,6 +126,7 @@ def resolve(
             if st.draft is not None:
                 about = [outcome.number, st.draft.name or "", st.draft.category or ""]
                 st.opened_about = [*st.opened_about, about][-20:]
+                _remember_complainant(st)
             st.draft, st.mode, st.asking = None, Mode.FORM, []
             st.opened.append(outcome.number)
             # Only this conversation's own cases are named: a case linked by the backend (the
@@ -265,6 +271,8 @@ def _dispatch(s: Step) -> None:
     if not in_progress and lookup.feedback_turn(s):
         return
     story_asked = st.asking == ["description"]
+    if in_progress and _same_as_before(s):
+        return
     if in_progress and st.draft is not None and st.draft.description and story.addition(s):
         questions.continue_prompt(s)
         return
@@ -306,6 +314,7 @@ def _announces_new_matter(text: str) -> bool:
     一户要登记"), never a correction like "是另一个单位"."""
     return (
         len(text) <= 30
+        and households.NOT_NEW.search(text) is None
         and talk.NEW_MATTER.search(text) is not None
         and re.search(r"一户|一件|新的|事|登记", text) is not None
     )
@@ -328,6 +337,11 @@ def _start(s: Step) -> None:
             # referred to its hotline (the county's), and no form is started.
             s.say(texts.referral(s.ctx, text, topic or None))
             return
+    worker = split is not None or st.profile.role == "grid_worker"
+    if worker and not SELF_MARKER.search(text) and _VILLAGER_REFUSES.search(text):
+        # "他不愿意让我代办": no filing without the villager's consent; nothing is kept.
+        s.say(filling.CONSENT_REFUSED)
+        return
     draft = s.new_draft()
     if split is not None:
         st.profile.role = "grid_worker"
@@ -338,9 +352,76 @@ def _start(s: Step) -> None:
     filling.absorb(s, split=split, asking=[])
     if draft.proxy and draft.consent is None and _CONSENT_GIVEN.search(text):
         draft.consent = True  # "本人已同意": the villager's consent, said with the report
+    _prefill_returning(s)
     body = text[split:] if split is not None else text
-    story.take_story(s, body)
+    if not story.take_story(s, body) and not draft.description and not draft.proxy:
+        story.keep_piece(s, body)  # "医保": the story told in pieces starts here
     questions.continue_prompt(s)
+
+
+#: The complainant's own details carried to their next matter in the same chat.
+_OWN_DETAILS = ("name", "phone", "id_number", "township", "village")
+
+
+def _remember_complainant(st: ConversationState) -> None:
+    d = st.draft
+    if d is None or d.proxy or d.kind != "person" or not d.name:
+        return
+    st.last_complainant = {f: str(v) for f in _OWN_DETAILS if (v := getattr(d, f))}
+    skipped = [f for f in _OWN_DETAILS if f in d.skipped]
+    if skipped:
+        st.last_complainant["skipped"] = ",".join(skipped)
+
+
+#: "还是俺，电话跟上回一样": the value said before (the last case's), never the story.
+_SAME_AS_BEFORE = re.compile(
+    r"(?:跟|和|同|与)?(?:上回|上次|上一次|上一回|前面|刚才|以前|之前)(?:的|说的|登记的)?(?:一样|一个样|相同|那个)"
+    r"|还是(?:俺|我|我本人|本人)(?:$|[，,。])|同上"
+)
+
+
+def _same_as_before(s: Step) -> bool:
+    st, draft = s.st, s.st.draft
+    if draft is None or not st.last_complainant or draft.proxy or draft.kind != "person":
+        return False
+    if len(understand.squeeze(s.text)) > 20 or _SAME_AS_BEFORE.search(s.text) is None:
+        return False
+    if draft.name and draft.name != st.last_complainant.get("name"):
+        return False
+    _fill_from_last(draft, st.last_complainant)
+    s.say("好的，用您上次登记的信息。")
+    questions.continue_prompt(s)
+    return True
+
+
+def _fill_from_last(draft: Draft, last: dict[str, str]) -> list[str]:
+    place_ok = not draft.township or draft.township == last.get("township")
+    taken = []
+    for f in _OWN_DETAILS:
+        if f not in last or getattr(draft, f):
+            continue
+        if f in ("township", "village") and not place_ok:
+            continue
+        setattr(draft, f, last[f])
+        taken.append(f)
+    for f in last.get("skipped", "").split(","):
+        if f in _OWN_DETAILS and not getattr(draft, f) and f not in draft.skipped:
+            draft.skipped.append(f)
+    return taken
+
+
+def _prefill_returning(s: Step) -> None:
+    """A returning complainant with a new matter: their name, phone, place and ID from the
+    case before are filled in (shown at the summary, where they can be changed), not asked
+    again. Not when the new message names someone else."""
+    last, draft = s.st.last_complainant, s.draft
+    if not last or draft.proxy or draft.kind != "person":
+        return
+    if draft.name and draft.name != last.get("name"):
+        return
+    if _fill_from_last(draft, last):
+        who = "、".join(v for v in (last.get("name"), mask_phone(last.get("phone"))) if v)
+        s.say(f"姓名、电话等先用您上次登记的（{who}），不对的话直接告诉我要改哪项。")
 
 
 def _not_ours(s: Step) -> bool:

@@ -17,6 +17,7 @@ from dialogs.names import find_name
 from dialogs.readers import NOTHING, Read, Reading, clean_value, period_spans
 from dialogs.state import DRAFT_FIELDS, Draft
 from dialogs.step import Step
+from identifiers import COMPOUND_SURNAMES, SURNAMES
 from nlu.entities.numbers import parse_number
 from nlu.types import INSURANCE_TYPES, Entity
 
@@ -182,11 +183,44 @@ def absorb(
     )
     if "person_name" not in seen and len(s.text) > 5 and wants_name:
         stored += names_in_text(s, split, asking, overwrite, after)
+    if not worker_asked:
+        stored += titled_contact(s, asking, after)
     if "amount" in stored:
         _monthly_total(s, entities, after)
     if not worker_asked and not overwrite and s.st.mode != "summary":
         _mark_loose(s, entities, stored, asking, after)
     return stored
+
+
+#: A unit's contact person given as surname + title ("联系人赵会计", "找刘经理"): what a clerk
+#: writes down when no full name is given.
+_TITLED = re.compile(
+    r"(?:联系人|联系|找)?(?:是|为|叫)?[:：]?\s?"
+    r"([\u4e00-\u9fff]{1,2}?)(会计|出纳|经理|主任|科长|部长|厂长|主管|老板|老师|师傅|总)"
+    r"(?=$|[，,。；;！!\s]|电话|手机)"
+)
+
+
+def titled_contact(s: Step, asking: list[str], after: int = 0) -> list[str]:
+    """ "联系人赵会计": 赵会计 is the unit's contact person (never "联系人赵")."""
+    draft = s.draft
+    if draft.kind != "employer" and "contact_person" not in asking:
+        return []
+    text = s.text[after:]
+    for m in _TITLED.finditer(text):
+        surname = m.group(1)
+        if surname not in SURNAMES and surname not in COMPOUND_SURNAMES:
+            continue
+        bare = m.group(0).startswith(("联系人", "联系", "找")) or "contact_person" in asking
+        if not bare:
+            continue
+        titled = surname + m.group(2)
+        old = draft.name or ""
+        if old and "联系人" not in old and len(old) >= 2 and not titled.startswith(old):
+            return []  # a full name was given: kept
+        draft.name, draft.name_unsure = titled, False
+        return ["contact_person"]
+    return []
 
 
 #: A sum said per month ("每个月多扣一百二"): the words just before the amount.
@@ -696,6 +730,7 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
             stored.append("description")
     else:
         stored = clerk + absorb(s, split=split, asking=names)
+    stored += _unit_said(s, stored)
     # Who and where only, where the story was asked: the details are kept, the story asked
     # again ("俺叫李桂花，电话…" is never the description).
     details = (
@@ -723,12 +758,15 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
     reads_no = any(x.name == "consent" for x in still_open)  # "还没问过" answers the consent
     if still_open and (reads_no or not understand.is_skip(s.text)):
         stored += fill_bare(s, still_open, claimed)
+        if "contact_person" in stored or "contact_person" in names:
+            stored += titled_contact(s, names)
         still_open = [
             x for x in still_open if x.name not in stored and x.name not in s.error_fields
         ]
     if not understand.is_skip(s.text):
         stored += _unasked(s, asked, claimed)
     skipped = skip_answers(s, asked, still_open)
+    _story_pieces(s, stored, names)
     if not draft.category_sure and parse.intent == "report_dispute" and not skipped:
         story.take_category(s)
     if (
@@ -741,6 +779,11 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
     if draft.kind != "employer" and draft.credit_code and not draft.id_number and not draft.proxy:
         # A unified social credit code where the ID was asked: the unit is reporting.
         draft.kind = "employer"
+    if "consent" in stored and draft.consent is False and REFUSES.search(s.text):
+        # "他不同意": the villager said no; nothing of theirs is kept (as for a resident).
+        st.draft, st.mode, st.asking = None, "", []
+        s.say(CONSENT_REFUSED)
+        return True
     if "consent" in stored and draft.consent is False:
         s.say(texts.CONSENT_MISSING)
         st.mode, st.asking = "", ["consent"]
@@ -784,6 +827,56 @@ def answer(s: Step, *, prompt: bool = True) -> bool:
     return True
 
 
+#: Slots a piece of a story told in pieces may fill ("去年", "医保").
+_PIECE_SLOTS = frozenset({"insurance_type", "period", "amount", "people_count", "description"})
+
+
+def _story_pieces(s: Step, stored: list[str], names: list[str]) -> None:
+    """A story told in pieces ("医保" / "扣了两回" / "去年"): the description holds them all."""
+    draft = s.draft
+    if "description" in stored and draft.fragments:
+        head = [p for p in draft.fragments if p not in (draft.description or "")]
+        draft.description = "，".join([*head, draft.description or ""]).strip("，")
+        draft.fragments = []
+        return
+    if not stored or not set(stored) <= _PIECE_SLOTS or draft.proxy:
+        return
+    if "description" in names or not set(stored) & set(names):
+        story.keep_piece(s, s.text)
+
+
+#: The villager refuses the filing ("他不愿意让我代办", "她不同意"), as opposed to "还没问".
+REFUSES = re.compile(
+    r"(?<!还)(?:不同意|不愿意|不愿|不让|不肯|不想让|拒绝|不要我?帮|不用我?帮|不需要我?帮)"
+)
+CONSENT_REFUSED = (
+    "好的，本人不同意就不代办了，这一户说的情况和信息都没有保存。"
+    "以后本人愿意了，可以再来登记，也可以本人直接找我反映。"
+)
+
+
+#: "单位是鑫源煤业", "公司叫宏发建材": the employer named with its label, at any question.
+_UNIT_SAID = re.compile(
+    r"^(?:我的?|俺的?|他的?|她的?)?(?:工作单位|用人单位|单位|公司|厂子?)(?:名字|名称|全称)?"
+    r"(?:是|叫|为|改成|改为)[:：]?(.{2,40})$"
+)
+
+
+def _unit_said(s: Step, stored: list[str]) -> list[str]:
+    if "employer" in stored or "unit" in stored:
+        return []
+    m = _UNIT_SAID.match(understand.squeeze(s.text).rstrip("。！!"))
+    if m is None:
+        return []
+    name = "unit" if s.draft.kind == "employer" else "employer"
+    x = SLOTS[name]
+    read = x.read(m.group(1), reading(s, name))
+    if not read.ok:
+        return []
+    form.apply(x, read.updates, s.draft, s.st.profile)
+    return [name]
+
+
 def _errors_again(s: Step) -> bool:
     """The same optional value refused a third time: left out, not asked for ever."""
     draft, given_up = s.draft, False
@@ -802,7 +895,7 @@ def _errors_again(s: Step) -> bool:
 
 #: Required slots left to staff after three unusable answers (the chat itself reaches the
 #: complainant): no question is asked for ever.
-_LEFT_TO_STAFF = form.LEFT_TO_STAFF
+_LEFT_TO_STAFF = form.LEFT_TO_STAFF - form.ASKED_UNTIL_GIVEN
 
 
 def give_up_on_loops(s: Step, unanswered: list[Slot] | None = None) -> None:

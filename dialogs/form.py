@@ -353,6 +353,9 @@ def expecting_of(name: str) -> str:
 
 #: Required slots left to staff when they cannot be had (the chat itself reaches the user).
 LEFT_TO_STAFF = frozenset({"unit", "contact_person", "worker_name", "name", "phone", "township"})
+#: Required slots never left out for unclear answers: asked again until given, or until the
+#: user says they have none (``filling`` then leaves it to staff and says so).
+ASKED_UNTIL_GIVEN = frozenset({"phone"})
 
 
 def leave_out(draft: Draft, profile: Profile, slots: list[Slot]) -> bool:
@@ -360,7 +363,7 @@ def leave_out(draft: Draft, profile: Profile, slots: list[Slot]) -> bool:
     was left out. The story, the category and the consent are never left out."""
     left = False
     for x in slots:
-        if x.skippable(draft) or x.name in LEFT_TO_STAFF:
+        if x.skippable(draft) or (x.name in LEFT_TO_STAFF and x.name not in ASKED_UNTIL_GIVEN):
             (profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
             left = True
         elif x.name == "category":

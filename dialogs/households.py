@@ -32,7 +32,15 @@ ANOTHER = re.compile(
 #: Words of a correction of something said before.
 _CORRECTING = re.compile(
     r"说错|写错|记错|填错|报错|搞错|弄错|错了|不对|改一下|改成|改为|改下|应该是|应为|更正|不是\S{0,8}是"
-    r"|是\S{0,8}不是"
+    r"|是\S{0,8}不是|(?:是|要|想|得|帮我?|给我?)改|不是新"
+)
+#: "不是新的" / "不是另一户": the message is about a case already registered, never a new one.
+NOT_NEW = re.compile(r"不是(?:新的?|另(?:一|外)|又一|再)")
+#: "王二狗那户的滞纳金是56块": a value said of a registered household by its name.
+_THAT_HOUSEHOLD = re.compile(r"(?:那户|那一户|那家|家|的那件|那件|那个事|的事)")
+#: Values a correction of a registered household states.
+_FACTS = frozenset(
+    {"amount", "period", "phone", "id_number", "insurance_type", "people_count", "person_name"}
 )
 #: Where a correction clause begins inside a longer message ("…。对了，刚才王二狗那户…").
 _CLAUSE_START = re.compile(r"对了|另外|还有就是|哦|噢|刚才|之前|前面|上一户|上户")
@@ -90,19 +98,20 @@ def filed_correction(s: Step) -> bool:
         return False
     named = _named_case(s)
     if named is None:
-        return False
+        return _not_new(s)
     number, who, at = named
     text = s.text
     start, end = _clause_around(text, at)
-    if _CORRECTING.search(text[start:end]) is None:
+    if _CORRECTING.search(text[start:end]) is None and not _value_of_filed(s, who, at, end):
         return False
     whose = f"{who}那户" if who else "那件事"
     said = text[start:end].strip(" ，,。；;")[:60]
     # Said as heard, so that it can be passed on: no other household's form takes it.
-    s.say(f"{whose}的更正：「{said}」，不改正在登记的这一户。")
+    besides = "，不改正在登记的这一户" if s.st.draft is not None else ""
+    s.say(f"{whose}的更正：「{said}」{besides}。")
     s.effects.append(RecordInfo(number, text[start:end].strip(" ，,。；;")[:500]))
     rest = (text[:start] + text[end:]).strip(" ，,。；;")
-    if len(rest) < 4:
+    if len(NOT_NEW.sub("", rest).strip(" ，,。；;的户件事一")) < 4:
         return True
     cut = end - start
     entities = tuple(
@@ -114,6 +123,42 @@ def filed_correction(s: Step) -> bool:
     s.text = text[:start] + text[end:]
     s.parse = replace(s.parse, text=s.text, entities=entities)
     return False
+
+
+def _value_of_filed(s: Step, who: str, at: int, end: int) -> bool:
+    """ "王二狗那户的滞纳金是56块": a value said of a registered household (no draft of that
+    person open) is a correction of its case, not a new report."""
+    if not who or not _THAT_HOUSEHOLD.match(s.text, at + len(who)):
+        return False
+    assert s.parse is not None
+    return any(
+        e.type in _FACTS and at <= e.start < end and str(e.value) != who for e in s.parse.entities
+    )
+
+
+def _blank(s: Step) -> bool:
+    """The draft open holds no one's details yet (started by a message that was not new)."""
+    d = s.st.draft
+    return d is None or not (d.name or d.phone or d.id_number or d.credit_code or d.employer)
+
+
+def _not_new(s: Step) -> bool:
+    """ "不是新的，是改刚才那户的": said of the last registered case, never a new matter. A
+    blank draft started by the message before (its words were the correction) is dropped and
+    its words go to the case too. True when the message is handled."""
+    st = s.st
+    if NOT_NEW.search(s.text) is None or not _blank(s):
+        return False
+    number = st.opened[-1]
+    who = next((a[1] for a in st.opened_about if a and a[0] == number and len(a) > 1), "")
+    said = s.text.strip(" ，,。；;")
+    if st.draft is not None and st.draft.description:
+        said = f"{st.draft.description}；{said}"
+    st.draft, st.mode, st.asking = None, "", []
+    whose = f"{who}那户（{number}）" if who else f"案件{number}"
+    s.say(f"好的，不是新的反映：记为{whose}的更正「{said[:60]}」，不另外登记。")
+    s.effects.append(RecordInfo(number, said[:500]))
+    return True
 
 
 def _announced_name(text: str) -> str | None:

@@ -20,13 +20,15 @@ from dialogs import (
     lookup,
     questions,
     story,
+    talk,
     texts,
     understand,
 )
 from dialogs.effects import OpenCase, Replay
-from dialogs.form import case_draft, pending
+from dialogs.form import SLOTS, apply, case_draft, pending
 from dialogs.messages import Choice
 from dialogs.step import Step
+from identifiers import digit_string
 
 
 class Mode(StrEnum):
@@ -72,7 +74,7 @@ def on_privacy(s: Step) -> bool:
             s.text = rest
             if filling.answer(s, prompt=False) is False:
                 story.more_story(s)
-        questions.continue_prompt(s)
+        talk.ask_again(s)  # the consent answered: the question asked with it is asked anew
         return True
     return False
 
@@ -228,6 +230,65 @@ def on_feedback(s: Step) -> bool:
     return False
 
 
+#: The words around half an ID number ("身份证1405221951", "前头是410526195501", "后头是…").
+_ID_HALF_WORDS = re.compile(
+    r"身份证号?码?|证件号码?|号码|前头|前面|前边|开头|后头|后面|后边|剩下的?|接着|还有|是|的|了|为|[:：，,。.\s]"
+)
+#: Province codes an ID number starts with (GB/T 2260: 11–15, 21–23, 31–37, 41–46, 50–54,
+#: 61–65, 71 台湾, 81 香港, 82 澳门).
+_PROVINCE = re.compile(r"^(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-2])")
+
+
+def _id_digits(text: str) -> str | None:
+    """The digits of a message that is only (part of) an ID number and its cue words."""
+    rest = _ID_HALF_WORDS.sub("", text)
+    digits = digit_string(rest, max_len=24) if rest else None
+    return digits if digits and digits.isascii() and not digits.startswith("+") else None
+
+
+def _id_rest(have: int) -> str:
+    return f"好的，先记下身份证号的前{have}位，请接着发后面的{18 - have}位。"
+
+
+def id_in_halves(s: Step) -> bool:
+    """An ID number given in two messages ("身份证1405221951", then "03120427"): the first
+    digits are kept and the rest asked for; the next digits are joined and checked as one."""
+    st, draft = s.st, s.st.draft
+    if draft is None or st.mode or "id_number" not in st.asking or draft.id_number:
+        if draft is not None:
+            draft.id_partial = None
+        return False
+    digits = _id_digits(s.text)
+    if draft.id_partial and digits:
+        joined = draft.id_partial + digits
+        if len(digits) in (15, 18) and _PROVINCE.match(digits):
+            draft.id_partial = None
+            return False  # the whole number typed again: read as usual
+        if len(joined) < 18 and not digits.upper().endswith("X"):
+            draft.id_partial = joined
+            s.say(_id_rest(len(joined)))
+            return True
+        draft.id_partial = None
+        slot = SLOTS["id_number"]
+        read = slot.read(joined, filling.reading(s, "id_number"))
+        if read.ok:
+            apply(slot, read.updates, draft, st.profile)
+            s.say("好的，身份证号记下了。")
+            questions.continue_prompt(s)
+        else:
+            s.say(read.problem or "两次发的数字拼起来不是身份证号，请再核对一下。")
+            s.say("请把18位身份证号完整发一遍。")
+        return True
+    draft.id_partial = None
+    if digits and 6 <= len(digits) <= 17 and digits.isdigit() and _PROVINCE.match(digits):
+        if len(digits) == 15 or (11 <= len(digits) <= 12 and digits[0] == "1"):
+            return False  # an old 15-digit ID, or a phone number: read as usual
+        draft.id_partial = digits
+        s.say(_id_rest(len(digits)))
+        return True
+    return False
+
+
 HANDLERS: dict[Mode, Callable[[Step], bool]] = {
     Mode.PRIVACY: on_privacy,
     Mode.SUMMARY: on_summary,
@@ -241,6 +302,10 @@ HANDLERS: dict[Mode, Callable[[Step], bool]] = {
 
 def handle(s: Step) -> bool:
     """The current mode's handler; False when there is none or it passed the message on."""
+    if talk.person_wanted(s):
+        return True  # "转人工" at any question: how to reach a person, then the question again
+    if id_in_halves(s):
+        return True
     try:
         mode = Mode(s.st.mode)
     except ValueError:

@@ -19,6 +19,20 @@ NOT_NAME = re.compile(
     # Words of a report or a correction, whatever surname they start with ("经核实", "有误").
     r"|^(?:经核实|经查|核实|有误|应为|应是|应该|不对|不是|错误|有错|更正|属实|确认|改为|改成)"
 )
+#: Talk, questions, requests and consent words: never a name, an employer or a place ("咋办",
+#: "别问了，转人工", "本人已同意", "你是人不是").
+TALK = re.compile(
+    r"咋办|怎么办|咋整|咋弄|怎么弄|怎么整|干啥|干嘛|为啥|为什么|凭啥|啥意思|什么意思|别问|不问|不要问"
+    r"|不用问|问这|问啥|不想说|不告诉|不说了|人工|真人|活人|客服|机器人|你是|你们|同意|答应|授权|愿意"
+    r"|知情|不知|不清楚|有人吗|在吗|[?？]|吗$"
+)
+
+
+def is_talk(text: str) -> bool:
+    """Talk rather than a value: a question, a request, a consent ("本人已同意")."""
+    return TALK.search(text) is not None
+
+
 #: A department or role said between 联系人 and the name ("联系人：人事部赵丽娟").
 _UNIT_PART = r"(?:[\u4e00-\u9fff]{1,5}?(?:部|科|处|室|办|股|中心|组)|会计|出纳|主任|经理|科长|部长)?的?"
 
@@ -27,7 +41,7 @@ def looks_like_name(text: str) -> str | None:
     """The name in a short answer, or None. "我叫张桂兰。" -> "张桂兰"; "不知道" -> None.
     Only names with a known surname: a rare one is for the caller to confirm
     (``identifiers.name_plausibility`` says "maybe")."""
-    if name_plausibility(text) != "sure" or NOT_NAME.search(bare_name(text)):
+    if name_plausibility(text) != "sure" or NOT_NAME.search(bare_name(text)) or is_talk(text):
         return None
     return bare_name(text)
 

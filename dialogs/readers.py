@@ -16,7 +16,7 @@ from typing import Any
 
 from dialogs import understand
 from dialogs.context import DialogContext
-from dialogs.names import NOT_NAME
+from dialogs.names import NOT_NAME, is_talk
 from dialogs.state import Draft, Profile
 from identifiers import (
     bare_name,
@@ -172,6 +172,8 @@ def read_name(text: str, r: Reading) -> Read:
         return NOTHING
     if NOT_NAME.search(bare_name(text)) or understand.is_skip(text) or understand.agrees(text):
         return NOTHING
+    if is_talk(text):
+        return NOTHING  # "咋办", "转人工": talk, never a name
     verdict = name_plausibility(text)
     if verdict == "no":
         return NOTHING
@@ -246,7 +248,10 @@ def read_credit_code(text: str, r: Reading) -> Read:
 ORG_SUFFIX = re.compile(
     r"(?:公司|厂|单位|合作社|集团|商店|店|超市|医院|卫生院|学校|中心|站|所|局|部|场|矿|社|馆"
     r"|酒店|饭店|门市|企业|商行|工作室|工地|队|园|处|会|院|行|坊|铺|厅|楼|市场|基地|物业|银行"
-    r"|车间|酒楼|诊所|药房|驾校|幼儿园|托儿所)$"
+    r"|车间|酒楼|诊所|药房|驾校|幼儿园|托儿所"
+    # trade words a firm's short name ends with ("鑫源煤业", "宏发建材")
+    r"|煤业|矿业|建材|物流|商贸|工贸|贸易|建筑|建工|建设|食品|化工|实业|科技|运输|餐饮|服饰|纺织"
+    r"|机械|电子|农业|农牧|养殖|木业|石材|水泥|钢铁|能源|家具|汽修|置业|地产|劳务|保洁|家政|印务)$"
 )
 #: "在县城的宏达饭馆打工": the employer is where one works.
 _WORKS_AT = re.compile(r"在([\u4e00-\u9fff]{2,20}?)(?:打工|上班|干活|工作|做工|干)")
@@ -273,6 +278,8 @@ def read_employer(text: str, r: Reading) -> Read:
         return NOTHING
     if not _CJK.search(value) or understand.agrees(text) or number_runs(value):
         return NOTHING
+    if is_talk(text) or understand.wants_person(text):
+        return NOTHING  # "本人已同意", "别问了": a consent or a request, never a unit's name
     if not ORG_SUFFIX.search(value) and r.asked_alone != "employer":
         return NOTHING
     return Read({"employer": value})

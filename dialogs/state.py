@@ -46,6 +46,9 @@ class Draft:
     name: str | None = None
     phone: str | None = None
     id_number: str | None = None
+    #: The first digits of an ID number given in two messages ("身份证1405221951", then
+    #: "03120427"): joined with the next digits and checked as one (``dialogs.modes``).
+    id_partial: str | None = None
     credit_code: str | None = None
     employer: str | None = None
     township: str | None = None
@@ -78,6 +81,8 @@ class Draft:
     #: Proxy filing: None = not asked yet; True = the complainant agreed.
     consent: bool | None = None
     started_at: str | None = None
+    #: Short pieces said before the story ("医保", then "扣了两回"): they start its description.
+    fragments: list[str] = field(default_factory=list)
 
     def filled(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in DRAFT_FIELDS if getattr(self, name)}
@@ -129,6 +134,9 @@ class ConversationState:
     #: Who and what each of those cases is about: [[number, complainant name, category], ...]
     #: (a later story about another person or matter is a new filing, not about the case).
     opened_about: list[list[str]] = field(default_factory=list)
+    #: The complainant's own details from the last case filed for themselves in this chat
+    #: ({"name": ..., "phone": ...}): offered (prefilled) for their next matter.
+    last_complainant: dict[str, str] = field(default_factory=dict)
     updated_at: str | None = None
     turns: int = 0
     #: The consent was refused over the ID number and asked once more (it can be skipped).

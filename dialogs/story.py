@@ -239,6 +239,45 @@ def details_only(s: Step, text: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", left)) <= 2
 
 
+#: Words that only announce the next household or matter ("还有一户，", "下一户：", "第三户是"):
+#: not part of its story.
+_ANNOUNCING_HEAD = re.compile(
+    r"^(?:对了[，,]?)?(?:还有一户|还有户|下一户|又一户|另一户|另外一户|另外还有一户|新的一户|新一户|换一户"
+    r"|第[二三四五六七八九十两0-9]{1,3}户|还有个事|还有一个事|还有件事|还有一件事|另外一件事|另一件事)"
+    r"(?:是|的情况|情况|的事)?[:：，,。；;\s]*"
+)
+#: How long a piece of a story told in pieces may be ("医保", "扣了两回", "去年").
+PIECE_LEN = 12
+
+
+def strip_announcing(body: str) -> str:
+    rest = _ANNOUNCING_HEAD.sub("", body, count=1)
+    return rest if len(rest) >= 2 else body
+
+
+def keep_piece(s: Step, text: str) -> bool:
+    """A short piece of the story ("医保", "去年") with no one's details: kept before the
+    story comes (``Draft.fragments``), or added to a story still short. True when kept."""
+    draft = s.st.draft
+    said = understand.squeeze(text)
+    if draft is None or not said or len(said) > PIECE_LEN or (draft.proxy and not draft.name):
+        return False
+    parse = s.parse
+    if parse is not None and any(e.type in DETAIL_TYPES for e in parse.entities):
+        return False
+    if understand.is_skip(text) or understand.agrees(text) or understand.is_deny(text):
+        return False
+    piece = understand.tidy(text)
+    if not draft.description:
+        if piece not in draft.fragments and len(draft.fragments) < 4:
+            draft.fragments.append(piece)
+        return True
+    if len(draft.description) <= 2 * PIECE_LEN and piece not in draft.description:
+        draft.description = f"{draft.description}，{piece}"
+        return True
+    return False
+
+
 def keep_story(s: Step, body: str) -> bool:
     """A story told while another question is pending (a menu, a detail): the description
     when it is empty or holds only details (appended to them); True when kept."""
@@ -262,7 +301,9 @@ def take_story(s: Step, body: str) -> bool:
         return False
     if details_only(s, body):
         return False  # who and where only: the story is still to come
-    draft.description = understand.tidy(body)
+    body = strip_announcing(body)
+    draft.description = understand.tidy("，".join([*draft.fragments, body]))
+    draft.fragments = []
     take_category(s)
     story_facts(s, body)
     return True

@@ -38,11 +38,11 @@ def small_talk(s: Step, in_progress: bool) -> bool:
         return True  # "…能不能申请法律援助" may read as a request for help: it is a question
     if understand.is_help(text) or (parse.intent == "help" and not has_details):
         s.say(texts.help_text(s.ctx))
-        questions.continue_prompt(s)
+        ask_again(s)
         return True
     if understand.is_thanks(text) or (parse.intent == "thanks" and len(text) <= 10):
         s.say(texts.THANKS_REPLY if not in_progress else "不客气。")
-        questions.continue_prompt(s)
+        ask_again(s)
         return True
     if understand.is_greet(text) or (parse.intent == "greet" and len(text) <= 8):
         if st.turns > 1 or not s.parts:
@@ -50,7 +50,7 @@ def small_talk(s: Step, in_progress: bool) -> bool:
         if not st.privacy_accepted and not in_progress:
             questions.ask_privacy(s, [])
         else:
-            questions.continue_prompt(s)
+            ask_again(s)
         return True
     if lookup.status_query(s):
         return True
@@ -212,5 +212,40 @@ def consultation(s: Step) -> bool:
     elif story.WAGES.search(text) and not story.FEE_WORDS.search(text):
         key = "wages"
     s.say(texts.referral(s.ctx, text, key))
+    ask_again(s)  # a question answered is no failed try at the form's question
+    return True
+
+
+def ask_again(s: Step) -> None:
+    """The pending question again after talk that answered nothing (help, a person asked
+    for): not one more failed try, so it never makes a required question be left out."""
+    draft = s.st.draft
+    if draft is not None and s.st.asking and not s.st.mode:
+        key = "@" + "+".join(s.st.asking)
+        draft.tries[key] = draft.tries.get(key, 0) - 1  # ``questions.ask`` adds it back
+    if s.st.mode == "cancel":
+        questions.ask_cancel(s)
+        return
     questions.continue_prompt(s)
+
+
+def person_wanted(s: Step) -> bool:
+    """ "转人工", "我要跟真人说", "你是人不是": how to reach a person (the county office), that
+    nothing said is lost, and the pending question again. Nothing is stored."""
+    if not understand.wants_person(s.text):
+        return False
+    lines = []
+    if re.search(r"你是|机器人", s.text):
+        lines.append(f"我是{s.ctx.county_name}的社保费争议登记小助手，不是真人。")
+    office = s.ctx.office or s.ctx.hotline("government")
+    if office is not None:
+        lines.append(f"要找工作人员，可以打{office.name}的电话 {office.number}。")
+    else:
+        lines.append("要找工作人员，可以拨打12345热线。")
+    if s.st.draft is not None:
+        lines.append("您已经说的都记着，不会丢；在这里也可以接着登记，登记后工作人员会联系您。")
+    else:
+        lines.append("在这里说的不会丢；直接说遇到的问题，我也能帮您登记，登记后工作人员会联系您。")
+    s.say("".join(lines))
+    ask_again(s)
     return True

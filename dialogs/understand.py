@@ -479,6 +479,20 @@ def is_deny(text: str) -> bool:
     return _is(text, DENY, limit=5)
 
 
+#: Asking for a person instead of the bot ("找人工", "别问了，转人工", "我要跟真人说", "你是人不是").
+_WANTS_PERSON = re.compile(
+    r"(?:转|找|要|接|叫|换)(?:个)?人工|人工(?:服务|客服|坐席|台)|^人工$|真人|活人"
+    r"|(?:找|要|叫|换)(?:个)?(?:工作人员|客服|领导|管事的)|(?:跟|和|同)(?:工作人员|客服|领导)(?:说|讲|谈|聊)"
+    r"|你是(?:不是)?(?:真)?人|是(?:不是)?机器人|你是人不是"
+)
+
+
+def wants_person(text: str) -> bool:
+    """A short message asking for a person ("转人工"), never a story that mentions one."""
+    s = squeeze(text)
+    return bool(s) and len(s) <= 20 and _WANTS_PERSON.search(s) is not None
+
+
 def is_thanks(text: str) -> bool:
     return _is(text, THANKS, limit=10)
 
