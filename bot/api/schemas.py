@@ -233,7 +233,10 @@ class CloseBody(_StrictBody):
     )
 
 
-class AccessLogQuery(_Strict):
+class AccessLogQuery(_DateRange):
+    """The access log's filters; the dates are those of the views (查阅日期), checked as
+    every date range is (``_DateRange``)."""
+
     number: str | None = Field(
         default=None,
         max_length=40,
@@ -254,24 +257,6 @@ class AccessLogQuery(_Strict):
     )
     format: Literal["json", "csv"] = Field(default="json", description="json 或 csv")
     limit: int = Field(default=1000, ge=1, le=100_000, description="最多条数（最新的在前）")
-
-    @field_validator("date_from", "date_to", mode="before")
-    @classmethod
-    def _iso(cls, value: Any) -> Any:
-        if isinstance(value, str) and not ISO_DATE.fullmatch(value.strip()):
-            raise ValueError("应为日期，如 2026-03-01")
-        return value
-
-    @field_validator("date_from", "date_to", mode="after")
-    @classmethod
-    def _bounded(cls, value: date | None) -> date | None:
-        return _within_dates(value)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AccessLogQuery:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError("date_from 不能晚于 date_to")
-        return self
 
 
 class RequiredTextBody(_StrictBody):
