@@ -159,7 +159,7 @@ def call_back(s: Step) -> bool:
         if x.name == "phone" and not draft.proxy:
             continue  # the one thing a call back needs
         if x.skippable(draft) or x.name in form.LEFT_TO_STAFF:
-            (st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+            x.skipped_list(draft, st.profile).append(x.name)
     s.say(f"好的，会请{who}打电话和您核实。")
     st.mode = ""
     questions.continue_prompt(s)

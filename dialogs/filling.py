@@ -671,7 +671,7 @@ def skip_answers(s: Step, asked: list[Slot], still_open: list[Slot]) -> list[str
         if x.name == "category":
             draft.category, draft.category_sure = "other", True
         elif x.skippable(draft):
-            (st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+            x.skipped_list(draft, st.profile).append(x.name)
         else:
             refused.append(x)
             continue
@@ -697,7 +697,7 @@ def _required_unknown(s: Step, refused: list[Slot]) -> list[str]:
         key = f"unknown:{x.name}"
         draft.tries[key] = draft.tries.get(key, 0) + 1
         if draft.tries[key] >= 3 and x.name in form.LEFT_TO_STAFF:
-            (s.st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+            x.skipped_list(draft, s.st.profile).append(x.name)
             left.append(x.name)
     if left:
         s.say(texts.left_to_staff([_label(n) for n in left]))
@@ -893,11 +893,6 @@ def _errors_again(s: Step) -> bool:
     )
 
 
-#: Required slots left to staff after three unusable answers (the chat itself reaches the
-#: complainant): no question is asked for ever.
-_LEFT_TO_STAFF = form.LEFT_TO_STAFF - form.ASKED_UNTIL_GIVEN
-
-
 def give_up_on_loops(s: Step, unanswered: list[Slot] | None = None) -> None:
     """A question asked twice without an answer is not asked a third time: an optional one is
     left out, a place is registered as given (首问负责: staff transfer it)."""
@@ -908,8 +903,8 @@ def give_up_on_loops(s: Step, unanswered: list[Slot] | None = None) -> None:
         draft.tries[x.name] = draft.tries.get(x.name, 0) + 1
         if draft.tries[x.name] < 2:
             continue
-        if x.skippable(draft) or (x.name in _LEFT_TO_STAFF and draft.tries[x.name] >= 3):
-            (s.st.profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+        if x.skippable(draft) or (x.name in form.GIVEN_UP_AFTER_TRIES and draft.tries[x.name] >= 3):
+            x.skipped_list(draft, s.st.profile).append(x.name)
         elif x.name == "township":
             given = clean_value(s.text)
             said = len(re.findall(r"[\u4e00-\u9fff]", given))

@@ -56,9 +56,12 @@ class Slot:
     #: What the NLU is told is being asked (``Nlu.parse(expecting=...)``); default: the name.
     expecting: str = ""
 
+    def skipped_list(self, draft: Draft, profile: Profile) -> list[str]:
+        """Where this slot is marked skipped: the grid worker's own profile or the draft."""
+        return profile.skipped if self.owner == "grid_worker" else draft.skipped
+
     def done(self, draft: Draft, profile: Profile) -> bool:
-        skipped = profile.skipped if self.owner == "grid_worker" else draft.skipped
-        return self.name in skipped or self.known(draft, profile)
+        return self.name in self.skipped_list(draft, profile) or self.known(draft, profile)
 
     def known(self, draft: Draft, profile: Profile) -> bool:
         """A value is held (a slot skipped or left out is done, but not known: a value
@@ -356,6 +359,8 @@ LEFT_TO_STAFF = frozenset({"unit", "contact_person", "worker_name", "name", "pho
 #: Required slots never left out for unclear answers: asked again until given, or until the
 #: user says they have none (``filling`` then leaves it to staff and says so).
 ASKED_UNTIL_GIVEN = frozenset({"phone"})
+#: Required slots left to staff after repeated unclear answers.
+GIVEN_UP_AFTER_TRIES = LEFT_TO_STAFF - ASKED_UNTIL_GIVEN
 
 
 def leave_out(draft: Draft, profile: Profile, slots: list[Slot]) -> bool:
@@ -363,8 +368,8 @@ def leave_out(draft: Draft, profile: Profile, slots: list[Slot]) -> bool:
     was left out. The story, the category and the consent are never left out."""
     left = False
     for x in slots:
-        if x.skippable(draft) or (x.name in LEFT_TO_STAFF and x.name not in ASKED_UNTIL_GIVEN):
-            (profile.skipped if x.owner == "grid_worker" else draft.skipped).append(x.name)
+        if x.skippable(draft) or x.name in GIVEN_UP_AFTER_TRIES:
+            x.skipped_list(draft, profile).append(x.name)
             left = True
         elif x.name == "category":
             draft.category, draft.category_sure = draft.category or "other", True

@@ -43,6 +43,16 @@ class Mode(StrEnum):
     PHOTO = "photo"
 
 
+def _decline_privacy(s: Step) -> None:
+    """The privacy notice refused: the draft is dropped (nothing kept), a why answered."""
+    st = s.st
+    st.draft, st.mode, st.asking = None, Mode.FORM, []
+    st.privacy_asked_again = False
+    if understand.asks_why(s.text):
+        s.say(texts.PRIVACY_WHY)
+    s.say(texts.PRIVACY_DECLINED)
+
+
 def on_privacy(s: Step) -> bool:
     st = s.st
     refused = s.choice == "no" or (s.choice != "yes" and understand.refuses(s.text))
@@ -50,11 +60,7 @@ def on_privacy(s: Step) -> bool:
         return True
     if refused or (not s.choice and understand.is_cancel(s.text)):
         # Any no is a no, with a reason or a question beside it: nothing is recorded.
-        st.draft, st.mode, st.asking = None, Mode.FORM, []
-        st.privacy_asked_again = False
-        if understand.asks_why(s.text):
-            s.say(texts.PRIVACY_WHY)
-        s.say(texts.PRIVACY_DECLINED)
+        _decline_privacy(s)
         return True
     if not s.choice and understand.asks_why(s.text):
         # "为什么要身份证？": answered, and the consent asked again (never taken for a yes).
@@ -116,11 +122,7 @@ def on_summary(s: Step) -> bool:
         if _over_the_id(s):
             s.offer(*questions.CONFIRM_CHOICES)
             return True
-        st.draft, st.mode, st.asking = None, Mode.FORM, []
-        st.privacy_asked_again = False
-        if understand.asks_why(s.text):
-            s.say(texts.PRIVACY_WHY)
-        s.say(texts.PRIVACY_DECLINED)
+        _decline_privacy(s)
         return True
     if s.choice == "confirm" or (not s.choice and understand.agrees(s.text)):
         if pending(st.draft, st.profile, s.ctx.form_rules):

@@ -24,11 +24,11 @@ from identifiers import (
     check_phone,
     credit_code_problem,
     digit_string,
+    id_shaped,
     name_plausibility,
     normalise_credit_code,
     small_int,
 )
-from nlu.entities.contact import id_shaped
 from nlu.entities.money import count_number, people_counts
 from nlu.entities.numbers import parse_number
 from nlu.entities.periods import birth_year, dated_periods, english_months, joined_year

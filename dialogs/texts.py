@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from backend.drafts import CaseView, OpenedCase
-from dialogs.context import DialogContext
+from dialogs.context import DialogContext, Hotline
 from dialogs.state import Draft, Profile
 from identifiers import mask_id, mask_text
 from nlu.types import CATEGORY_NAMES, INSURANCE_TYPES
@@ -271,13 +271,16 @@ def help_text(ctx: DialogContext) -> str:
     )
 
 
+def _wages_hotline(ctx: DialogContext) -> Hotline | None:
+    """The county's hotline whose keywords speak of wages (工资)."""
+    return next((h for h in ctx.hotlines if any("工资" in k for k in h.keywords)), None)
+
+
 def wages_aside(ctx: DialogContext) -> str:
     """A story of unpaid wages beside a fee matter: the fee matter is registered here, the
     wages go to the labour inspectorate (the county's wages hotline, 12333)."""
     topic = dict(ctx.consultation_hotlines).get("wages")
-    chosen = (ctx.hotline(topic) if topic else None) or next(
-        (h for h in ctx.hotlines if any("工资" in k for k in h.keywords)), None
-    )
+    chosen = (ctx.hotline(topic) if topic else None) or _wages_hotline(ctx)
     number = chosen.number if chosen is not None else "12333"
     return f"拖欠工资的事请向劳动保障监察反映（电话 {number}）；社保的问题我这里帮您登记。"
 
@@ -293,7 +296,7 @@ def referral(ctx: DialogContext, text: str, insurance: str | None = None) -> str
     )
     if chosen is None and insurance == "wages":
         # Wages said in other words (工钱、薪水): the office whose keywords speak of wages.
-        chosen = next((h for h in ctx.hotlines if any("工资" in k for k in h.keywords)), None)
+        chosen = _wages_hotline(ctx)
     chosen = chosen or (ctx.hotline(topic) if topic else None)
     if chosen is not None:
         return (
