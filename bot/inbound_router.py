@@ -33,10 +33,11 @@ def might_route(text: str, choice_id: str | None = None) -> bool:
 
 async def before_dialogue(desk: RelayDesk, inbound: Inbound) -> list[Reply] | None:
     """The replies of a message handled before the dialogue, or None: the dialogue's turn."""
-    if inbound.attachments or inbound.uploads or not might_route(inbound.text, inbound.choice_id):
+    if inbound.attachments or inbound.uploads:
         return None
     number = relay_target(inbound.text, inbound.choice_id)
-    assert number is not None
+    if number is None:
+        return None
     pressed = bool(inbound.choice_id)
     filed = [
         v

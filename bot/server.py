@@ -32,7 +32,7 @@ from typing import Any
 from aiohttp import web
 
 from backend.db import is_unavailable
-from bot.api.outage import OUTAGE_KEY, DbOutage
+from bot.api.outage import OUTAGE_KEY, RETRY_AFTER, DbOutage
 from bot.channels import ChannelPlugin
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ async def edge_guard(
         raise
     except TimeoutError:
         log.error("%s %s: no answer within %gs", request.method, request.path, HANDLER_TIMEOUT)
-        return _error(503, HANDLER_TOO_SLOW, **{"Retry-After": "5"})
+        return _error(503, HANDLER_TOO_SLOW, **{"Retry-After": str(RETRY_AFTER)})
     except Exception as exc:
         if is_unavailable(exc):
             # One log line per outage for the whole server (shared with the API, the console
@@ -125,7 +125,7 @@ async def edge_guard(
                 outage.failed(exc, f"{request.method} {request.path}")
             else:
                 log.warning("%s %s: database unavailable: %s", request.method, request.path, exc)
-            return _error(503, DB_DOWN, **{"Retry-After": "5"})
+            return _error(503, DB_DOWN, **{"Retry-After": str(RETRY_AFTER)})
         log.exception("%s %s failed", request.method, request.path)
         return _error(500, INTERNAL)
 
