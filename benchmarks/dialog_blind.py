@@ -89,6 +89,12 @@ class Score:
     turn_ms: list[float] = field(default_factory=list)
     #: What the bot asked in the conversation being played (answer keys): for the buckets below.
     asked: set[str] = field(default_factory=set)
+    #: The questions of the conversation being played, in order (answer keys, no values).
+    sequence: list[str] = field(default_factory=list)
+    #: Misses by field and the questions the bot asked (counts only: answer keys, no values).
+    miss_paths: Counter[str] = field(default_factory=Counter)
+    #: How a stored value differs from the expected one (shorter, ×10, a year off: classes).
+    miss_shapes: Counter[str] = field(default_factory=Counter)
     #: people_count misses by kind (asked or not; one person taken for a group, a count off by
     #: the speaker, above or below): counts only, to fix the class, never an item.
     people_misses: Counter[str] = field(default_factory=Counter)
@@ -247,6 +253,7 @@ async def play(
             await send(str(script.pop(0).get("say") or ""))
             continue
         score.asked.update(keys)
+        score.sequence.append("+".join(keys))
         parts = [_answer_for(key, persona) for key in keys]
         await send("，".join(p for p in parts if p))
     if opened:
@@ -278,7 +285,7 @@ async def play(
 def load_personas(directory: Path) -> list[dict[str, Any]]:
     return [
         yaml.safe_load(path.read_text(encoding="utf-8"))
-        for path in sorted(directory.glob("b*.yml"))
+        for path in sorted(directory.glob("*.yml"))
     ]
 
 
@@ -316,6 +323,7 @@ async def run_personas(
                 user = f"persona-{n}"
                 wrong: list[str] = []
                 score.asked = set()
+                score.sequence = []
                 clock[0] += timedelta(hours=2)
                 replies, opened, turns = await play(
                     service, store, county, persona, user, clock, score
@@ -359,6 +367,15 @@ async def run_personas(
                         has = "+".join(sorted(k for k in _TELLING if _has_answer(k, persona)))
                         role = str(persona.get("role") or "resident")
                         score.other_misses[f"{name}/{role}/asked:{asked}/has:{has or '-'}"] += 1
+                    if not ok and detail is not None and name == "insurance_type":
+                        asked = "asked" if "insurance_type" in score.asked else "not_asked"
+                        has = "answer" if _has_answer("insurance_type", persona) else "no_answer"
+                        score.other_misses[f"insurance_type/{asked}/{has}"] += 1
+                    if not ok and detail is not None:
+                        score.miss_paths[f"{name}: {' > '.join(score.sequence)}"] += 1
+                        shape = _miss_shape(name, value, detail)
+                        if shape:
+                            score.miss_shapes[f"{name}: {shape}"] += 1
                     if not ok and detail is not None and name == "people_count":
                         score.people_misses[_people_miss(value, detail, score, persona)] += 1
                     if not ok and detail is not None:
@@ -383,6 +400,29 @@ async def run_personas(
 
 #: Answer keys that tell a unit from a person (for the kind-miss buckets).
 _TELLING = ("credit_code", "employer", "id_number", "category", "name", "contact_person")
+
+
+def _miss_shape(name: str, expected: Any, detail: CaseDetail) -> str:
+    """The class of a wrong value (never the value): for names, sums and periods."""
+    stored = _stored(name, detail)
+    if stored in (None, ""):
+        return "missing"
+    if name == "name":
+        a, b = str(stored), str(expected)
+        if a in b:
+            return f"stored shorter ({len(a)} of {len(b)} chars)"
+        if b in a:
+            return f"stored longer ({len(a)} for {len(b)} chars)"
+        common = len(set(a) & set(b))
+        return f"other ({common} chars shared, {len(a)} for {len(b)})"
+    if name == "amount" and detail.amount is not None:
+        ratio = detail.amount / float(expected) if float(expected) else 0.0
+        return f"stored/expected = {ratio:.3g}"
+    if name == "period_years" and detail.period_start is not None:
+        first, last = int(expected[0]), int(expected[-1])
+        end = detail.period_end or detail.period_start
+        return f"start {detail.period_start.year - first:+d}, end {end.year - last:+d}"
+    return ""
 
 
 def _people_miss(expected: Any, detail: CaseDetail, score: Score, persona: dict[str, Any]) -> str:
@@ -444,6 +484,8 @@ def figures(score: Score) -> dict[str, Any]:
         "misses_value_wrong": dict(score.wrong),
         "confusions": dict(score.confusions),
         "stuck_on": dict(score.stuck_on),
+        "miss_paths": dict(score.miss_paths),
+        "miss_shapes": dict(score.miss_shapes),
         "turn_ms_p50": round(statistics.median(score.turn_ms), 2) if score.turn_ms else None,
         "turn_ms_p99": round(percentile(score.turn_ms, 99), 2),
     }

@@ -132,6 +132,8 @@ def absorb(
             continue
         if e.type == "person_name" and len(str(e.value)) < 2:
             continue  # a lone surname is not a name to store
+        if e.type == "person_name" and not worker_asked and _relative_named(s, e, entities):
+            continue  # "我老伴叫李大山，我叫王秀英": the speaker's own name, not the spouse's
         to_worker = worker_asked or (split is not None and e.start < split)
         if e.type in seen and not to_worker:
             continue
@@ -237,6 +239,21 @@ _RELATIVE_OF = re.compile(
     r"|孙子|孙女|外孙|外孙女)的?(?:身份证|身份证号|身份证号码|证件号|电话|手机|手机号|电话号码?)"
     r"[是为:：\s]*$"
 )
+
+
+#: A relative's name said as such ("我老伴叫", "俺闺女是").
+_RELATIVE_NAMED = re.compile(
+    r"(?:孩子|小孩|儿子|女儿|闺女|老人|爸|妈|父亲|母亲|老伴|爱人|丈夫|老公|妻子|媳妇|孙子|孙女"
+    r"|外孙|外孙女|公公|婆婆|兄弟|姐姐|妹妹|哥哥|弟弟)(?:的名字|名字)?(?:叫|是|名叫)[:：\s]*$"
+)
+
+
+def _relative_named(s: Step, e: Entity, entities: list[Entity]) -> bool:
+    """A name said to be a relative's, beside another name in the message: the other one is
+    the speaker's (alone, a relative's name is whose matter it is, and kept)."""
+    if _RELATIVE_NAMED.search(s.text[max(0, e.start - 8) : e.start]) is None:
+        return False
+    return any(o.type == "person_name" and o.value != e.value for o in entities)
 
 
 def _relatives(s: Step, e: Entity) -> bool:

@@ -277,9 +277,16 @@ def along(draft: Draft, profile: Profile, rules: FormRules, asked: list[Slot]) -
     extras: list[Slot] = []
     for name in rules.facts_along:
         x = SLOTS.get(name)
+        if x is None or x in asked or x.owner != "complainant":
+            continue
+        if name == "insurance_type" and scheme_to_ask(draft):
+            # Known, its scheme only inferred: asked in a sentence of its own after the
+            # question (``texts.scheme_question``), so it takes no part's room.
+            extras.append(x)
+            continue
         if room <= 0:
-            break
-        if x is None or x in asked or x.owner != "complainant" or x.done(draft, profile):
+            continue
+        if x.done(draft, profile):
             continue
         if x.needed(draft, profile, rules) or (
             name == "people_count" and (_one_person(draft, rules) or not count_matters(draft))
@@ -294,6 +301,23 @@ def along(draft: Draft, profile: Profile, rules: FormRules, asked: list[Slot]) -
         extras.append(x)
         room -= 1
     return extras
+
+
+def scheme_to_ask(draft: Draft) -> bool:
+    """ "养老保险" / "医保" named, its scheme (职工 or 城乡居民) only inferred: asked once, as a
+    part of a question asked anyway (never a turn of its own; not answered, the inference
+    stands and the summary shows it)."""
+    return (
+        draft.scheme_open
+        and not draft.scheme_asked
+        and draft.kind != "employer"
+        and draft.insurance_type in _SCHEME_KEYS
+        and len(draft.insurance_types) <= 1
+        and "insurance_type" not in draft.skipped
+    )
+
+
+_SCHEME_KEYS = frozenset({"pension", "medical", "resident_pension", "resident_medical"})
 
 
 #: A story that speaks of the complainant's employer (then its name is worth asking).
@@ -384,21 +408,28 @@ def settle(draft: Draft, rules: FormRules) -> None:
     where a correction changes them."""
     if not draft.people_count and _one_person(draft, rules, said_singular=False):
         draft.people_count = 1
-    if not draft.insurance_type and draft.kind != "employer":
-        # Not said, but the story shows it: a hospital bill is medical insurance, a pension
-        # drawn is the pension insurance (the scheme as below).
-        story = draft.description or ""
-        named = understand.insurance_from_words(story)  # "合疗", "农保": words the NLU may miss
-        found = {key for key, words in _INSURANCE_EVIDENCE if words.search(story)}
-        if named:
-            draft.insurance_type, draft.scheme_open = named, named in ("pension", "medical")
-        elif len(found) == 1:
-            draft.insurance_type, draft.scheme_open = found.pop(), True
+    insurance_from_story(draft)
     if draft.scheme_open and draft.insurance_type in ("pension", "medical"):
         draft.insurance_type = readers.resident_scheme(
             draft.insurance_type, draft, "", settled=True
         )
-        draft.scheme_open = False
+    # From here a word at the summary is a correction, never an answer to the scheme.
+    draft.scheme_open = False
+
+
+def insurance_from_story(draft: Draft) -> None:
+    """Not said, but the story shows it: a hospital bill is medical insurance, a pension
+    drawn is the pension insurance; its scheme stays open (asked along, or inferred at the
+    summary). Done as soon as the story is told, so that the scheme can still be asked."""
+    if draft.insurance_type or draft.kind == "employer":
+        return
+    story = draft.description or ""
+    named = understand.insurance_from_words(story)  # "合疗", "农保": words the NLU may miss
+    found = {key for key, words in _INSURANCE_EVIDENCE if words.search(story)}
+    if named:
+        draft.insurance_type, draft.scheme_open = named, named in ("pension", "medical")
+    elif len(found) == 1:
+        draft.insurance_type, draft.scheme_open = found.pop(), True
 
 
 #: What a story says of its insurance without naming it.

@@ -77,7 +77,9 @@ def on_privacy(s: Step) -> bool:
         if st.draft is None:
             s.new_draft()
         if rest:
-            s.text = rest
+            # The yes blanked, not cut: the parse's entity offsets still point into the text.
+            at = s.text.rfind(rest)
+            s.text = " " * at + s.text[at:] if at >= 0 else rest
             if filling.answer(s, prompt=False) is False:
                 story.more_story(s)
         talk.ask_again(s)  # the consent answered: the question asked with it is asked anew

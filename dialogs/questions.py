@@ -25,6 +25,7 @@ def continue_prompt(s: Step) -> None:
             st.mode = ""
         return
     prefill_place(s)
+    form.insurance_from_story(st.draft)  # the story told by any path: its scheme still asked
     slots = form.pending(st.draft, st.profile, s.ctx.form_rules)
     if not st.privacy_accepted:
         ask_privacy(s, slots)
@@ -52,6 +53,8 @@ def ask(s: Step, slots: list[Slot]) -> None:
         continue_prompt(s)  # never the same question for ever: the next one instead
         return
     st.asking = names
+    if "insurance_type" in names and form.scheme_to_ask(st.draft):
+        st.draft.scheme_asked = True
     s.say(texts.question(st.asking, st.draft, st.profile, s.ctx))
     s.offer(*_menu(s, slots))
 
@@ -78,6 +81,11 @@ def show_summary(s: Step) -> None:
     s.offer(*CONFIRM_CHOICES)
 
 
+#: Reminders of the notice before a user who keeps telling their matter is taken as having
+#: read it (``texts.PRIVACY_TAKEN_AS_READ``).
+PRIVACY_REMINDERS = 2
+
+
 def ask_privacy(s: Step, slots: list[Slot]) -> None:
     """The notice and the consent request; the first question comes with it (one turn less),
     unless it needs a menu of its own. All asked at once: the summary asks for both."""
@@ -91,6 +99,16 @@ def ask_privacy(s: Step, slots: list[Slot]) -> None:
     st.asking = [x.name for x in combined]
     question = texts.question(st.asking, st.draft, st.profile, s.ctx) if combined else ""
     if s.mode_at_start == "privacy":
+        assert st.draft is not None
+        reminded = st.draft.tries.get("privacy", 0) + 1
+        st.draft.tries["privacy"] = reminded
+        if reminded > PRIVACY_REMINDERS and st.draft.description:
+            # Told the matter again and again past the notice and two reminders: never a
+            # loop; the notice stands and 取消 withdraws everything.
+            st.privacy_accepted = True
+            s.say(texts.PRIVACY_TAKEN_AS_READ)
+            continue_prompt(s)
+            return
         s.say(texts.PRIVACY_REMIND)  # the notice is just above: do not repeat it
     else:
         s.say(texts.privacy(s.ctx))

@@ -159,12 +159,22 @@ _NAME_LEAD = re.compile(
     r"^(?:我的名字|我名字|名字|姓名|大名|全名|户主|登记人|联系人|申请人|反映人|我|俺|咱|本人)?"
     r"(?:叫做|就叫|叫个|名叫|叫|是)?[:：\s]*"
 )
-_NAME_TAIL = re.compile(r"\s*[（(][^）)]{0,8}[）)]\s*$|[，,\s]+(?:女|男)$")
+#: Each run of separators is tried from its start only: linear on a message of commas.
+_NAME_TAIL = re.compile(r"(?<!\s)\s*+[（(][^）)]{0,8}[）)]\s*$|(?<![，,\s])[，,\s]++(?:女|男)$")
+
+
+#: "姓王名建国", "姓王，名字叫建国": the surname and the given name said apart.
+_SURNAME_THEN_GIVEN = re.compile(
+    r"^(?:我|俺|本人)?姓([\u4e00-\u9fff]{1,2}?)[，,、\s]*(?:名字?叫?|叫)([\u4e00-\u9fff]{1,2})$"
+)
 
 
 def read_name(text: str, r: Reading) -> Read:
     """A personal name; a surname outside the list is taken but marked for checking."""
     text = text.strip()
+    apart = _SURNAME_THEN_GIVEN.match(text)
+    if apart:
+        text = apart.group(1) + apart.group(2)
     lead = _NAME_LEAD.sub("", _NAME_TAIL.sub("", text))
     if lead != text and name_plausibility(lead) == "sure":
         text = lead
@@ -474,14 +484,46 @@ def read_insurance(text: str, r: Reading) -> Read:
         return Read({"insurance_type": several[0], "insurance_types": several,
                      "scheme_open": False})  # fmt: skip
     key = r.choice[4:] if r.choice.startswith("ins:") else understand.insurance_from_words(text)
+    if key is None and r.draft.scheme_open:
+        # "单位交的" / "自己在村里交的": the answer to which scheme, the insurance already named.
+        return read_scheme(text, r.draft)
     if key not in INSURANCE_TYPES:
         return NOTHING
     if key in ("pension", "medical") and EMPLOYEE_SCHEME.search(text):
         return Read({"insurance_type": key, "scheme_open": False, "insurance_types": []})
-    key = resident_scheme(key, r.draft, text)
-    # A button, or words naming the employees' scheme, settle it; "养老保险" does not.
-    open_ = key in ("pension", "medical") and not r.choice and not _EMPLOYEE_HINT.search(text)
-    return Read({"insurance_type": key, "scheme_open": open_, "insurance_types": []})
+    inferred = resident_scheme(key, r.draft, text)
+    # A button, or words naming the scheme, settle it; "养老保险" leaves it inferred (and
+    # asked once, along with another question: ``form.scheme_to_ask``).
+    open_ = (
+        key in ("pension", "medical")
+        and not r.choice
+        and not _RESIDENT_SURE.search(f"{r.draft.description or ''}{text}")
+    )
+    return Read({"insurance_type": inferred, "scheme_open": open_, "insurance_types": []})
+
+
+#: The residents' scheme said without naming the insurance ("自己交的", "村里收的").
+RESIDENT_SCHEME = re.compile(
+    r"居民|城乡|农村|新农|农合|合疗|自己(?:在村里|在社区)?(?:交|缴|掏)|个人(?:交|缴)"
+    r"|村里|村委|社区(?:收|交|缴)|按年|每年|一年一|档次"
+)
+
+
+def read_scheme(text: str, draft: Draft) -> Read:
+    """Which scheme the insurance named is in (asked as 单位交的职工… / 自己交的城乡居民…);
+    NOTHING when the answer says neither."""
+    base = {"resident_pension": "pension", "resident_medical": "medical"}.get(
+        draft.insurance_type or "", draft.insurance_type or ""
+    )
+    if base not in ("pension", "medical"):
+        return NOTHING
+    text = _NEGATED.sub("", text)
+    employee = EMPLOYEE_SCHEME.search(text) or re.search(r"单位|公司|厂|灵活就业|个体", text)
+    resident = RESIDENT_SCHEME.search(text)
+    if bool(employee) == bool(resident):
+        return NOTHING
+    key = base if employee else f"resident_{base}"
+    return Read({"insurance_type": key, "scheme_open": False, "insurance_types": []})
 
 
 #: Villagers paying for themselves are in the residents' schemes (城乡居民养老 / 医保): a

@@ -71,6 +71,8 @@ class Draft:
     contact_via_filer: bool = False
     #: "养老保险" / "医保" without saying which scheme (职工 or 城乡居民): settled at the summary.
     scheme_open: bool = False
+    #: The scheme was asked (once, as a part of another question): never asked again.
+    scheme_asked: bool = False
     #: Slots holding a value the story said only loosely ("好几千", "这几年", two sums and
     #: no total): kept, but still asked; the answer replaces it, a 不知道 keeps it.
     unsure: list[str] = field(default_factory=list)

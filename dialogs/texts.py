@@ -52,6 +52,13 @@ def privacy_for_grid_worker(ctx: DialogContext) -> str:
 
 PRIVACY_ASK = "您同意的话请回复「同意」，我接着帮您登记。"
 PRIVACY_REMIND = "登记前需要您先同意上面的个人信息说明，回复「同意」就行。"
+#: The notice shown, then reminded twice, and the user went on telling their matter: the
+#: window goes on (registering a complaint is the agencies' statutory duty; the notice is what
+#: must be given), saying so and how to withdraw.
+PRIVACY_TAKEN_AS_READ = (
+    "您一直在说情况，我就按上面的个人信息说明接着帮您登记。"
+    "如果不想登记了，随时回复「取消」，已记下的内容会全部删掉。"
+)
 PRIVACY_DECLINED = (
     "好的，不记录您的信息。您也可以到县政务服务中心税务窗口当面反映，或拨打12345热线。"
 )
@@ -86,13 +93,16 @@ def question(names: list[str], draft: Draft | None, profile: Profile, ctx: Dialo
     unit_code = (
         "credit_code" in names and "id_number" in names and not (draft and draft.kind == "employer")
     )
+    scheme = scheme_question(draft, who) if "insurance_type" in names else ""
     parts = [
         _part(name, draft, who) + ("（代表单位反映的，请给单位的统一社会信用代码）" if
                                    unit_code and name == "id_number" else "")
         for name in names
         if name != "consent" and not (unit_code and name == "credit_code")
+        and not (scheme and name == "insurance_type")
     ]  # fmt: skip
     text = f"请告诉我{_join(parts)}。" if parts else ""
+    text += scheme
     if "phone" in names and proxy:
         text += "没有手机的话说一声，可以留您的电话。"
     optional = [n for n in names if n in OPTIONAL_IN_GROUP and n != "credit_code"]
@@ -132,6 +142,28 @@ _PARTS = {
     "amount": "涉及多少钱",
     "people_count": "涉及几个人",
 }
+
+
+#: The insurance named, its scheme to ask: (the word people use, employees', residents').
+_SCHEMES = {
+    "pension": ("养老保险", "职工养老", "城乡居民养老"),
+    "medical": ("医保", "职工医保", "城乡居民医保"),
+}
+
+
+def scheme_question(draft: Draft | None, who: str) -> str:
+    """ "养老保险" named without its scheme: which one, asked as its own sentence after the
+    question it rides on ("" when the insurance is not yet named or its scheme was said)."""
+    if draft is None or not draft.scheme_open or len(draft.insurance_types) > 1:
+        return ""
+    key = (draft.insurance_type or "").removeprefix("resident_")
+    if key not in _SCHEMES:
+        return ""
+    word, employee, resident = _SCHEMES[key]
+    return (
+        f"另外，{who}的{word}是单位（或按灵活就业）交的{employee}，"
+        f"还是自己在村里（社区）交的{resident}？"
+    )
 
 
 def _part(name: str, draft: Draft | None, who: str) -> str:
@@ -347,7 +379,7 @@ def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
     else:
         who = "被代办人" if draft.proxy else "姓名"
         unsure = "（这个姓不常见，请核对名字写得对不对）" if draft.name_unsure else ""
-        lines.append(f"{who}：{draft.name}{unsure}")
+        lines.append(f"{who}：{draft.name or '—'}{unsure}")
     if draft.phone:
         lines.append(f"电话：{draft.phone}")
     elif draft.contact_via_filer and draft.proxy:
@@ -359,7 +391,7 @@ def summary(draft: Draft, profile: Profile, ctx: DialogContext) -> str:
     if draft.credit_code and draft.kind != "employer":
         lines.append(f"统一社会信用代码：{draft.credit_code}")
     place = (draft.township or "") + (draft.village or "")
-    lines.append(f"地址：{place}")
+    lines.append(f"地址：{place or '—'}")
     if draft.employer and draft.kind != "employer":
         lines.append(f"单位：{draft.employer}")
     if draft.insurance_type:

@@ -548,7 +548,8 @@ def is_correction(text: str) -> bool:
 def correction_field(text: str) -> str | None:
     """Which field a correction talks about, from its cue words (before the new value);
     a category's own words count: "不是滞纳金，是退费" corrects the category."""
-    head = re.split(r"改成|改为|应该是|换成|[，,\s]\s*(?:而)?是", text, maxsplit=1)[0]
+    # A run of spaces is tried from its first space only (possessive): linear on any input.
+    head = re.split(r"改成|改为|应该是|换成|(?:[，,]|(?<!\s)\s)\s*+(?:而)?是", text, maxsplit=1)[0]
     # The field named first ("是职工养老保险，不是城乡居民的" names 保险 before 乡).
     found = [
         (head.find(c), -len(c), order, name)

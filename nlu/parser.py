@@ -57,6 +57,28 @@ _DOMAIN = re.compile(
 )
 
 
+#: Greetings and openers before the matter ("你好，医保扣了两回"): the classifier weighs the
+#: greeting's words against the story's, so it is given what follows them.
+_GREETING_HEAD = re.compile(
+    r"^(?:(?:你好|您好|你们好|大家好|同志|领导|师傅|工作人员|小助手|客服|hello|hi|嗨|哈喽|喂|早上好"
+    r"|上午好|下午好|晚上好|在吗|在不在|有人吗|请问(?:一下)?|打扰(?:一下|了|您了)?|麻烦(?:问)?(?:一下|您)?)"
+    r"[，,。.!！~～\s啊呀呢哈嗯]*)+",
+    re.IGNORECASE,
+)
+#: Shorter than this after the greeting: the greeting is the message ("你好，在吗").
+_STORY_AFTER_GREETING = 6
+
+
+def without_greeting(text: str) -> str:
+    m = _GREETING_HEAD.match(text)
+    if m is None or len(text) - m.end() < _STORY_AFTER_GREETING:
+        return text
+    rest = text[m.end() :]
+    # Only a matter of the domain is classified without its greeting ("你好，我想反映个事"
+    # stays a greeting: the bot greets and asks for the matter).
+    return rest if _INSURANCE.search(align(rest)) else text
+
+
 #: What the dialogue may be waiting for (COMMON.md, the parse contract). "worker_*" slots (the
 #: grid worker's own details) read like the complainant's.
 SLOTS: tuple[str, ...] = (
@@ -261,7 +283,7 @@ class Nlu:
                          tier="general", entities=entities, uncertain=True)  # fmt: skip
         if expecting in SLOTS:
             entities = entities + bare_answer(head, expecting, entities)
-        intent_p, category_p = self.model.predict(head)
+        intent_p, category_p = self.model.predict(without_greeting(head))
         intent_p = weigh(intent_p, expecting)
         intent, intent_conf = _best(intent_p)
         intent_uncertain = _is_uncertain(intent_p)

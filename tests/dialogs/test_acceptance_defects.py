@@ -332,7 +332,8 @@ async def test_an_invalid_id_is_said_and_the_rest_of_the_message_taken(
             (f"李桂花，{PHONE}", "乡镇"),
             (f"凤鸣镇南关村，{number}", ("第18位校验码不对", "乡镇、村（社区）记下了",
                                        "!单位", "!哪个乡镇")),
-            ("跳过", ("多少钱", "!单位")),
+            # The scheme of the 医保 named is asked along (its own sentence), never the unit.
+            ("跳过", ("多少钱", "交的职工医保", "!单位（公司）", "!信用代码")),
             ("跳过", ("请核对", "地址：凤鸣镇南关村", "姓名：李桂花", "!信用代码")),
             ("确认", "已登记"),
         ]

@@ -277,3 +277,27 @@ def test_a_group_without_a_number_is_a_group_not_a_count(shared_nlu: Nlu) -> Non
 )
 def test_tier_hints_come_from_evidence(shared_nlu: Nlu, text: str, tier: str) -> None:
     assert shared_nlu.parse(text, NOW).tier == tier
+
+
+# --- a greeting before the matter ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("你好，医保去年扣了两回", "contribution_amount"),
+        ("您好，我姓王，医保去年扣了两回", "contribution_amount"),
+        ("领导好，俺们厂欠了半年社保没交", "arrears"),
+        ("在吗？我的养老保险交了查不到记录", "payment_record"),
+    ],
+)
+def test_a_greeting_before_the_matter_is_a_report(
+    shared_nlu: Nlu, text: str, category: str
+) -> None:
+    parse = shared_nlu.parse(text, NOW)
+    assert (parse.intent, parse.category) == ("report_dispute", category), parse
+
+
+@pytest.mark.parametrize("text", ["你好", "你好，在吗", "您好，我想反映个事"])
+def test_a_greeting_alone_stays_a_greeting(shared_nlu: Nlu, text: str) -> None:
+    assert shared_nlu.parse(text, NOW).intent == "greet"
