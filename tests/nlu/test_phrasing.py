@@ -301,3 +301,22 @@ def test_a_greeting_before_the_matter_is_a_report(
 @pytest.mark.parametrize("text", ["你好", "你好，在吗", "您好，我想反映个事"])
 def test_a_greeting_alone_stays_a_greeting(shared_nlu: Nlu, text: str) -> None:
     assert shared_nlu.parse(text, NOW).intent == "greet"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("我每个月工资里扣社保150，单位没交", 150),
+        ("俺家2口人，医保每人380，交重了", 380),
+        ("一年交的380，交了两回", 380),
+    ],
+)
+def test_a_sum_after_the_insurance_or_its_head_is_money(
+    shared_nlu: Nlu, text: str, amount: int
+) -> None:
+    assert values(shared_nlu.parse(text, NOW), "amount") == [amount]
+
+
+@pytest.mark.parametrize("text", ["养老保险2019年断了", "医保2口人", "社保12个月没交"])
+def test_a_year_or_a_count_after_the_insurance_is_not_money(shared_nlu: Nlu, text: str) -> None:
+    assert values(shared_nlu.parse(text, NOW), "amount") == []
