@@ -157,8 +157,8 @@ def user_sentence(exc: BaseException) -> str:
     from backend.settings import Settings, settings_problem
     from backend.wording import chinese_reason
 
-    if isinstance(exc, ValidationError):
-        return settings_problem(exc) if exc.title == Settings.__name__ else "输入的值不对。"
+    if isinstance(exc, ValidationError) and exc.title == Settings.__name__:
+        return settings_problem(exc)
     return chinese_reason(str(exc))
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from dialogs import form, questions, texts, understand
 from dialogs.filling import absorb, reading
 from dialogs.form import SLOTS
-from dialogs.readers import period_spans
+from dialogs.readers import full_year, period_spans
 from dialogs.state import DRAFT_FIELDS, Draft
 from dialogs.step import Step
 from identifiers import check_phone, digit_string, plain_digits, small_int
@@ -259,12 +259,7 @@ def _full_years(text: str, today: date) -> str:
     """ "21年" is 2021 (a year to come is of the last century: "98年" is 1998), as a clerk
     reads a corrected time."""
 
-    def full(m: re.Match[str]) -> str:
-        short = int(m.group(1))
-        century = 2000 if short <= today.year % 100 else 1900
-        return str(century + short)
-
-    return _SHORT_YEAR.sub(full, text)
+    return _SHORT_YEAR.sub(lambda m: str(full_year(int(m.group(1)), today)), text)
 
 
 def _after_cue(text: str, target: str | None) -> str:

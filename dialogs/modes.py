@@ -28,7 +28,7 @@ from dialogs.effects import OpenCase, Replay
 from dialogs.form import SLOTS, apply, case_draft, pending
 from dialogs.messages import Choice
 from dialogs.step import Step
-from identifiers import digit_string
+from identifiers import PROVINCES, digit_string
 
 
 class Mode(StrEnum):
@@ -238,11 +238,6 @@ def on_feedback(s: Step) -> bool:
 _ID_HALF_WORDS = re.compile(
     r"身份证号?码?|证件号码?|号码|前头|前面|前边|开头|后头|后面|后边|剩下的?|接着|还有|是|的|了|为|[:：，,。.\s]"
 )
-#: Province codes an ID number starts with (GB/T 2260: 11–15, 21–23, 31–37, 41–46, 50–54,
-#: 61–65, 71 台湾, 81 香港, 82 澳门).
-_PROVINCE = re.compile(r"^(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-2])")
-
-
 def _id_digits(text: str) -> str | None:
     """The digits of a message that is only (part of) an ID number and its cue words."""
     rest = _ID_HALF_WORDS.sub("", text)
@@ -265,7 +260,7 @@ def id_in_halves(s: Step) -> bool:
     digits = _id_digits(s.text)
     if draft.id_partial and digits:
         joined = draft.id_partial + digits
-        if len(digits) in (15, 18) and _PROVINCE.match(digits):
+        if len(digits) in (15, 18) and digits[:2] in PROVINCES:
             draft.id_partial = None
             return False  # the whole number typed again: read as usual
         if len(joined) < 18 and not digits.upper().endswith("X"):
@@ -284,7 +279,7 @@ def id_in_halves(s: Step) -> bool:
             s.say("请把18位身份证号完整发一遍。")
         return True
     draft.id_partial = None
-    if digits and 6 <= len(digits) <= 17 and digits.isdigit() and _PROVINCE.match(digits):
+    if digits and 6 <= len(digits) <= 17 and digits.isdigit() and digits[:2] in PROVINCES:
         if len(digits) == 15 or (11 <= len(digits) <= 12 and digits[0] == "1"):
             return False  # an old 15-digit ID, or a phone number: read as usual
         draft.id_partial = digits

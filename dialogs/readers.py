@@ -617,6 +617,11 @@ _CN_YEAR = re.compile(r"([一二][〇零○一二三四五六七八九]{3})年?"
 _SHORT_YEAR = re.compile(r"(?<![\d年])([0-9]{2}|[〇零一二三四五六七八九]{2})年")
 
 
+def full_year(short: int, today: date) -> int:
+    """ "21年" is 2021; a year to come is of the last century ("98年" is 1998)."""
+    return 2000 + short if 2000 + short <= today.year else 1900 + short
+
+
 def _years(text: str, today: date, bare: bool) -> list[int]:
     """Every year written out, but not a birth year ("1963年生"), a month written in English
     ("March 2025": that month is a period of its own, never the whole year), nor the year one
@@ -635,7 +640,7 @@ def _years(text: str, today: date, bare: bool) -> list[int]:
             continue
         n = int(digit_string(m.group(1)) or 0)
         if len(m.group(1)) == 2:
-            n = 2000 + n if 2000 + n <= today.year else 1900 + n
+            n = full_year(n, today)
         aside = joined_year(text, end) or birth_year(text, m.start(), end)
         (joined if aside else years).append(n)
     if joined and not years:

@@ -24,6 +24,7 @@ from identifiers.names import (
 from identifiers.numbers import NumberCheck, check_number, id_shaped
 from identifiers.phone import MOBILE, PhoneCheck, check_phone, phone_digits
 from identifiers.resident_id import (
+    PROVINCES,
     IdCheck,
     birth_date,
     check_id_number,
@@ -35,6 +36,7 @@ __all__ = [
     "CASE_NUMBER_IN_TEXT",
     "COMPOUND_SURNAMES",
     "MOBILE",
+    "PROVINCES",
     "ROLES",
     "SURNAMES",
     "IdCheck",

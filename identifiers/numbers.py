@@ -16,12 +16,11 @@ from datetime import date
 from typing import Literal
 
 from identifiers.credit_code import credit_code_problem, normalise_credit_code
-from identifiers.resident_id import id_number_problem
+from identifiers.resident_id import LOOKALIKE_DIGITS, id_number_problem
 
 NumberKind = Literal["id_number", "credit_code"]
 #: Letters people type for the digits they look like.
-_LOOKALIKE = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2",
-                            "S": "5", "B": "8"})  # fmt: skip
+_LOOKALIKE = str.maketrans(LOOKALIKE_DIGITS)
 
 
 @dataclass(frozen=True)

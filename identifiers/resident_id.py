@@ -24,8 +24,9 @@ PROVINCES = frozenset({
 })  # fmt: skip
 
 
-#: Letters typed for the digits they look like (O for 0): named in the problem.
-_LOOKALIKES = {"O": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"}
+#: Letters typed for the digits they look like (O for 0): named in the problem, and read as
+#: those digits when telling whether a number is shaped like an ID (``numbers.id_shaped``).
+LOOKALIKE_DIGITS = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"}
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ def id_number_problem(number: str, today: date) -> str | None:
     if len(number) != 18:
         return f"身份证号应为18位，这里是{len(number)}位"
     letters = [ch for ch in number[:17] if not ch.isdigit()]
-    if letters and letters[0].upper() in _LOOKALIKES:
-        digit = _LOOKALIKES[letters[0].upper()]
+    if letters and letters[0].upper() in LOOKALIKE_DIGITS:
+        digit = LOOKALIKE_DIGITS[letters[0].upper()]
         return (
             f"身份证号只有数字（最后一位可能是X），这里有字母{letters[0]}，是不是数字{digit}"
         )
