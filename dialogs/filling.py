@@ -563,12 +563,9 @@ def fill_bare(s: Step, slots: list[Slot], claimed_text: list[str]) -> list[str]:
         if read.ok:
             form.apply(only, read.updates, draft, profile)
             return [only.name]
-    parts = [
-        p
-        for p in pieces(s.text)
-        if not any(c and c in p for c in claimed_text) and not understand.is_unknown_clause(p)
-    ]
+    parts = [p for p in pieces(s.text) if not understand.is_unknown_clause(p)]
     parts += [w for p in parts if " " in p and not readers.id_spans(p) for w in p.split()]
+    claimed = [any(c and c in p for c in claimed_text) for p in parts]
     used = [False] * len(parts)
     stored: list[str] = []
     alone = slots[0].name if len(slots) == 1 and alone_asked in ([], [slots[0].name]) else ""
@@ -577,6 +574,11 @@ def fill_bare(s: Step, slots: list[Slot], claimed_text: list[str]) -> list[str]:
     ):
         for i, piece in enumerate(parts):
             if used[i]:
+                continue
+            if claimed[i] and not (
+                # "北岭镇晓东汽修部": a unit named after its township is still the unit's name.
+                x.name in ("unit", "employer") and readers.ORG_SUFFIX.search(piece)
+            ):
                 continue
             read = x.read(piece, reading(s, alone))
             if read.problem:

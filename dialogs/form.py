@@ -105,6 +105,7 @@ def _employer(d: Draft, p: Profile, r: FormRules) -> bool:
         d.kind != "employer"
         and d.category in r.employer_categories
         and not _resident_without_unit(d)
+        and not readers.SELF_EMPLOYED.search(d.description or "")
     )
 
 
@@ -296,6 +297,7 @@ def along(draft: Draft, profile: Profile, rules: FormRules, asked: list[Slot]) -
             draft.kind == "employer"
             or not _speaks_of_employer(draft)
             or _resident_without_unit(draft)
+            or readers.SELF_EMPLOYED.search(draft.description or "")
         ):
             continue
         extras.append(x)
@@ -314,6 +316,8 @@ def scheme_to_ask(draft: Draft) -> bool:
         and draft.insurance_type in _SCHEME_KEYS
         and len(draft.insurance_types) <= 1
         and "insurance_type" not in draft.skipped
+        and not draft.employer
+        and not readers.scheme_said(draft.description or "")
     )
 
 

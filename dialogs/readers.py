@@ -497,7 +497,8 @@ def read_insurance(text: str, r: Reading) -> Read:
     open_ = (
         key in ("pension", "medical")
         and not r.choice
-        and not _RESIDENT_SURE.search(f"{r.draft.description or ''}{text}")
+        and not scheme_said(f"{r.draft.description or ''}{text}")
+        and not r.draft.employer
     )
     return Read({"insurance_type": inferred, "scheme_open": open_, "insurance_types": []})
 
@@ -524,6 +525,21 @@ def read_scheme(text: str, draft: Draft) -> Read:
         return NOTHING
     key = base if employee else f"resident_{base}"
     return Read({"insurance_type": key, "scheme_open": False, "insurance_types": []})
+
+
+#: The employees' scheme beyond doubt: a worker, a retiree from a unit, the self-employed
+#: ("从厂里退休", "灵活就业", "工资里扣"): its scheme is not asked.
+EMPLOYEE_SURE = re.compile(
+    EMPLOYEE_SCHEME.pattern
+    + r"|企业|员工|灵活就业|个体|(?:厂|公司|单位|矿|企业)[^，,。]{0,3}退休|工资里扣|扣工资|从工资"
+)
+def scheme_said(text: str) -> bool:
+    """The scheme is beyond doubt in what was said (城乡居民 / 每年交 / 从厂里退休 / 灵活就业)."""
+    return _RESIDENT_SURE.search(text) is not None or EMPLOYEE_SURE.search(text) is not None
+
+
+#: Working for oneself: no employer to name ("灵活就业", "个体户", "自己交职工养老").
+SELF_EMPLOYED = re.compile(r"灵活就业|个体(?:户|工商户)?(?!.{0,6}雇)|自由职业|自己交职工")
 
 
 #: Villagers paying for themselves are in the residents' schemes (城乡居民养老 / 医保): a

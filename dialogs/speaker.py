@@ -23,12 +23,15 @@ _STAFF = (
 
 #: An employer speaking: "我们公司…", "我是XX厂的会计", "本单位…".
 EMPLOYER_SPEAKER = re.compile(
-    r"(?:我是|我们是|我们这是)[^，,。]{2,20}?(?:公司|厂|合作社|卫生院|医院|学校|门市部|超市|饭店|酒店|诊所|幼儿园|企业)的?(?![的]?(?:员工|职工|工人))"
+    r"(?:我是|我们是|我们这是|我这边是|我们这边是|这边是|这里是)[^，,。]{2,20}?(?:公司|厂|合作社|卫生院|医院|学校|门市部|超市|饭店|酒店|诊所|幼儿园|企业)的?(?![的]?(?:员工|职工|工人))"
+    # "公司这边想问一下": the unit's side speaking.
+    r"|^(?:公司|单位|厂里|企业|我方|我司)这边"
     r"|(?:我们|俺们|咱们|咱|俺)(?:是|这个|这家|是一家|是个|这)?(?:小)?(?:" + UNIT_KINDS + r")"
     r"|(?:我们|俺们|咱们)(?:是|这边是)?(?:做|搞|干|开)[^，,。的]{1,8}的"
     r"|(?:我|俺|咱)(?:们)?[^，,。我俺]{0,6}雇了"
     r"|个体(?:工商)?户.{0,24}(?:雇|伙计|店员|员工|职工|工人)"
-    r"|我(?:自己)?开(?:了)?(?:个|一个|一家|家)[^，,。]{0,12}?(?:公司|厂|店|超市|饭店|饭馆|诊所|合作社)"
+    r"|我(?:自己)?(?:在[^，,。]{1,8})?开(?:了)?(?:个|一个|一家|家)[^，,。]{0,12}?"
+    r"(?:公司|厂|店|超市|饭店|饭馆|菜馆|餐馆|诊所|合作社|铺|部)"
 )
 #: ... in their own words: sure even beside words a worker would use.
 EMPLOYER_SURE = re.compile(
@@ -42,6 +45,9 @@ EMPLOYER_SURE = re.compile(
     r"|(?:给|替|为)(?:" + _STAFF + r")(?:们)?(?:交|缴|申报|办|参保)"
     r"|(?:给|替|为)(?:全体|在职|参保)?(?:" + _STAFF + r")(?:们)?的?(?:社保|养老|医保|保险)"
     r"|单位(?:缴费)?账户|申报(?:的)?(?:缴费)?基数"
+    # A unit answering a worker's claim ("其实我们每个月都给他交了"), a clerk sent by the boss.
+    r"|(?:我们|俺们|咱们)[^，,。]{0,6}(?:都|一直|按时)给(?:他|她|他们|她们)(?:交|缴)了"
+    r"|老板(?:让|叫|派)我(?:来)?(?:问|办|反映|咨询|登记)"
 )
 #: A worker's own matter ("没给我交", "我的社保"): not the unit's, even from its clerk.
 #: "给我们" / "把我们" are not here: a unit says them of itself as often ("把我们算多了",
@@ -70,6 +76,12 @@ AGAINST_THE_UNIT = frozenset({"arrears", "labor_relation"})
 CHASED = re.compile(
     r"(?:追缴|催缴|稽核|稽查|清缴|强制执行|划扣|查封|冻结|追欠|要求|让|对)了?"
     r"(?:我们|我方|本|我|俺们|咱们)(?:" + UNIT_KINDS + r")"
+    # "税务局说我们店…要追缴", "社保局说我们欠了三年": the collecting office's demand.
+    r"|(?:税务|社保|医保|人社|劳动监察|稽核)[局所部门中心的人]{0,3}[非硬就又还]{0,2}"
+    r"(?:说|称|通知|要求|让|找|查|催)(?:我们|我方|俺们|咱们)"
+    # "我们企业被稽核了", "我们物业公司被要求补缴": the unit is the one chased.
+    r"|(?:我们|我方|本|俺们|咱们)(?:" + UNIT_KINDS + r")[^，,。]{0,3}被(?:税务|社保|医保|人社)?[局所]?"
+    r"(?:稽核|稽查|追缴|催缴|核定|要求|查出|查|罚|加收|处罚)"
 )
 
 
@@ -104,14 +116,25 @@ def employer_speaks(text: str, parse: Parse | None = None) -> bool:
         return True
     if EMPLOYER_SURE.search(text):
         return PERSONAL.search(text) is None
+    chased = CHASED.search(text) is not None
     if (
         parse is not None
         and parse.category in AGAINST_THE_UNIT
         and not parse.uncertain
-        and not CHASED.search(text)
+        and not chased
     ):
         return False  # "我们厂欠缴社保": arrears are reported by the unit's workers
-    return EMPLOYER_SPEAKER.search(text) is not None and WORKER_SPEAKER.search(text) is None
+    if EMPLOYER_SPEAKER.search(text) is None:
+        return False
+    if chased:
+        # "税务非说俺们少报了基数": the short payment is what the unit is accused of.
+        return PERSONAL.search(text) is None and _WORKER_LIFE.search(text) is None
+    return WORKER_SPEAKER.search(text) is None
+
+
+#: A worker's life at a unit (their boss, their workmates, their job): a unit chased by the
+#: office is spoken of by its workers too ("厂里被稽核了，老板说要从我们工资里扣").
+_WORKER_LIFE = re.compile(r"老板|工友|同事|打工|上班|干活|我们工资|俺们工资")
 
 
 #: Words naming a unit: a story with one of them may be the unit's own.
