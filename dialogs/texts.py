@@ -642,6 +642,6 @@ def voice_needs(labels: str, who: str) -> str:
 #: Answers to questions asked back while the form is filled (``story.side_answer``).
 CREDIT_CODE_WHAT = (
     "统一社会信用代码是单位的18位身份代码（数字和字母），印在营业执照上，也可以在“国家企业信用"
-    "信息公示系统”查到。不清楚可以说「不知道」。"
+    "信息公示系统”查到。它用来核对单位的参保和缴费记录，不公开。不清楚可以说「不知道」。"
 )
 HOW_LONG_BEFORE_FILING = "登记提交后，承办单位会在办理时限内答复，提交时我会告诉您具体的答复日期。"

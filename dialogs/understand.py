@@ -712,6 +712,7 @@ _WHY_DETAIL = re.compile(
 _WHAT_CODE = re.compile(
     r"(?:啥|什么)(?:叫|是)(?:统一)?(?:社会)?信用代码|(?:统一)?(?:社会)?信用代码(?:是|指)?(?:啥|什么|哪个)"
     r"|信用代码(?:在哪|去哪|从哪|咋查|怎么查|哪里)"
+    r"|信用代码[^，,。？?]{0,4}(?:干啥|干什么|做什么|啥用|什么用|有什么用|为啥|为什么)"
 )
 _HOW_LONG = re.compile(
     r"(?:要|需要|得|等)(?:多长时间|多久|几天|多少天)"
@@ -730,10 +731,10 @@ def side_question(text: str) -> str | None:
     )
     if not asked:
         return None
+    if _WHAT_CODE.search(s):
+        return "credit_code"  # "信用代码是干啥用的？": the code named, not the privacy notice
     if _WHY_DETAIL.search(s):
         return "why"
-    if _WHAT_CODE.search(s):
-        return "credit_code"
     if _HOW_LONG.search(s) and not re.search(r"\d|[一二两三四五六七八九十]{1,3}(?:年|月)", s):
         return "how_long"
     return None

@@ -90,3 +90,12 @@ async def test_a_factory_retiree_is_not_asked_the_scheme(chat: Chat) -> None:
     for said in ("同意，王建军，13935612340", "凤鸣镇南关村，身份证不知道"):
         reply = await chat.send(said)
         assert "城乡居民养老" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "text", ["信用代码是干啥用的？我们是小公司", "你们要信用代码干啥用？", "啥叫统一社会信用代码？"]
+)
+def test_a_question_about_the_credit_code_is_answered_about_the_code(text: str) -> None:
+    from dialogs import understand
+
+    assert understand.side_question(text) == "credit_code"
