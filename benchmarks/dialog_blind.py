@@ -95,6 +95,8 @@ class Score:
     miss_paths: Counter[str] = field(default_factory=Counter)
     #: How a stored value differs from the expected one (shorter, ×10, a year off: classes).
     miss_shapes: Counter[str] = field(default_factory=Counter)
+    #: Conversations that should have opened a case and did not: the bot's path (counts).
+    no_case_paths: Counter[str] = field(default_factory=Counter)
     #: people_count misses by kind (asked or not; one person taken for a group, a count off by
     #: the speaker, above or below): counts only, to fix the class, never an item.
     people_misses: Counter[str] = field(default_factory=Counter)
@@ -335,6 +337,15 @@ async def run_personas(
                     if opened:
                         score.opened_expected += 1
                         score.turns_to_case.append(turns or MAX_TURNS)
+                    else:
+                        # Our side only: the questions asked and how the bot's last reply
+                        # ended (a referral, a question), never the persona's words.
+                        last = replies[-1] if replies else ""
+                        ending = next(
+                            (k for k, w in _ENDINGS if any(x in last for x in w)), "other"
+                        )
+                        path = " > ".join(score.sequence) or "-"
+                        score.no_case_paths[f"{path} | {len(replies)} replies | {ending}"] += 1
                 elif opened:
                     score.opened_unexpected += 1
                 score.extra_cases += max(0, len(set(opened)) - 1)
@@ -396,6 +407,15 @@ async def run_personas(
         finally:
             await db.dispose()
     return score
+
+
+#: How the bot's last reply of a conversation without a case ended (our wording only).
+_ENDINGS = (
+    ("hotline referral", ("12333", "12393", "12345", "12366", "热线")),
+    ("cancelled", ("已取消", "不记录您的信息")),
+    ("status answer", ("进度", "办理中", "已受理")),
+    ("question", ("？", "吗", "请告诉我", "请问")),
+)
 
 
 #: Answer keys that tell a unit from a person (for the kind-miss buckets).
@@ -486,6 +506,7 @@ def figures(score: Score) -> dict[str, Any]:
         "stuck_on": dict(score.stuck_on),
         "miss_paths": dict(score.miss_paths),
         "miss_shapes": dict(score.miss_shapes),
+        "no_case_paths": dict(score.no_case_paths),
         "turn_ms_p50": round(statistics.median(score.turn_ms), 2) if score.turn_ms else None,
         "turn_ms_p99": round(percentile(score.turn_ms, 99), 2),
     }

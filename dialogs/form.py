@@ -382,8 +382,11 @@ def expecting_of(name: str) -> str:
     return (found.expecting or found.name) if found else name
 
 
-#: Required slots left to staff when they cannot be had (the chat itself reaches the user).
-LEFT_TO_STAFF = frozenset({"unit", "contact_person", "worker_name", "name", "phone", "township"})
+#: Required slots left to staff when they cannot be had (the chat itself reaches the user;
+#: a grid worker's own phone is in the county's list or is asked by staff).
+LEFT_TO_STAFF = frozenset(
+    {"unit", "contact_person", "worker_name", "worker_phone", "name", "phone", "township"}
+)
 #: Required slots never left out for unclear answers: asked again until given, or until the
 #: user says they have none (``filling`` then leaves it to staff and says so).
 ASKED_UNTIL_GIVEN = frozenset({"phone"})

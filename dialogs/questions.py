@@ -102,7 +102,11 @@ def ask_privacy(s: Step, slots: list[Slot]) -> None:
         assert st.draft is not None
         reminded = st.draft.tries.get("privacy", 0) + 1
         st.draft.tries["privacy"] = reminded
-        if reminded > PRIVACY_REMINDERS and st.draft.description:
+        told = s.parse is not None and (
+            s.parse.intent in ("report_dispute", "inform")
+            or any(e.valid for e in s.parse.entities)
+        )
+        if reminded > PRIVACY_REMINDERS and st.draft.description and told:
             # Told the matter again and again past the notice and two reminders: never a
             # loop; the notice stands and 取消 withdraws everything.
             st.privacy_accepted = True

@@ -157,3 +157,17 @@ async def test_a_greeting_before_the_matter_does_not_hide_it(chat: Chat) -> None
     await chat.verify([("同意", "名字")])
     assert "哪一类" not in reply.text
     assert "哪一类" not in chat.log[-1][1], chat.log
+
+
+async def test_dont_know_to_the_notice_is_never_taken_as_reading_it(chat: Chat) -> None:
+    await chat.send("我之前打12345反映过养老保险多扣钱的事，到现在没人管")
+    for _ in range(4):
+        reply = await chat.send("不知道")
+        assert "按上面的个人信息说明接着帮您登记" not in reply.text, reply.text
+
+
+async def test_a_villager_speaking_of_their_grid_worker_is_not_asked_the_workers_details(
+    chat: Chat,
+) -> None:
+    reply = await chat.send("俺村的网格员说俺的养老保险断交了，让俺来这问问")
+    assert "您负责的村" not in reply.text and "您的手机号" not in reply.text, reply.text
