@@ -496,7 +496,7 @@ def read_insurance(text: str, r: Reading) -> Read:
     # asked once, along with another question: ``form.scheme_to_ask``).
     open_ = (
         key in ("pension", "medical")
-        and not r.choice
+        and not r.choice.startswith("ins:")
         and not scheme_said(f"{r.draft.description or ''}{text}")
         and not r.draft.employer
     )

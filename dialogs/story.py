@@ -72,7 +72,12 @@ def take_category(s: Step, *, force: bool = False) -> None:
     draft, parse = s.st.draft, s.parse
     if draft is None or parse is None or (draft.category_sure and not force):
         return
-    if parse.intent not in ("report_dispute", "inform", "correct") and not parse.category:
+    told = parse.intent in ("report_dispute", "inform", "correct") or bool(parse.category)
+    if not told and not (
+        # "这个小程序怎么用啊，交医保老是失败", "退费申请了半年了，进度怎么样了": read as a
+        # question, but a report is being taken, and its matter is plain.
+        parse.ranking and parse.ranking[0][1] >= RANKING_CLEAR and FEE_WORDS.search(s.text)
+    ):
         return
     label, confidence = parse.category, parse.confidence
     if label is None and parse.ranking and parse.ranking[0][1] >= RANKING_SURE:

@@ -21,6 +21,7 @@ DISPUTE = re.compile(
     r"扣多|多扣|扣了两|扣了.{0,3}次|重复(?:扣|交|缴)|交了两|没给我?|不给|欠缴|拖欠.{0,8}(?:社保|保险|保费)"
     r"|没到账|少了|少算|不对|错了|算错|停发|交不了|缴不了|报错|投诉|反映|不合理|凭什么|不认|多收|被扣"
     r"|没交|漏交|退不了|不退|还没退|乱收|不让|不能交|交不上|交重|重复了|比别人少|少这么多"
+    r"|失败|交不进去|付不了|支付不了|用不了|登不上|打不开|卡住"
 )
 #: Reimbursement of medical bills (医保报销): a benefit question, never a fee dispute.
 REIMBURSEMENT = re.compile(r"报销|能报|报多少|给报|报不报")
@@ -36,7 +37,26 @@ def small_talk(s: Step, in_progress: bool) -> bool:
     has_details = any(e.type != "case_number" for e in parse.entities)
     if not understand.is_help(text) and parse.intent == "help" and consultation(s):
         return True  # "…能不能申请法律援助" may read as a request for help: it is a question
-    if understand.is_help(text) or (parse.intent == "help" and not has_details):
+    matter = story.FEE_WORDS.search(text) is not None and DISPUTE.search(text) is not None
+    helps = understand.is_help(text) or (parse.intent == "help" and not has_details and not matter)
+    about_a_matter = (
+        helps
+        and parse.intent == "help"
+        and bool(parse.ranking)
+        and parse.ranking[0][1] >= story.RANKING_CLEAR
+        and story.FEE_WORDS.search(text) is not None
+    )
+    how_to = HOW_TO_REPORT.search(text) is not None and not has_details and len(text) <= 30
+    if not in_progress and (how_to or about_a_matter):
+        # "怎么反映问题？", "多交的养老保险咋退？": the answer is to start — the notice, and
+        # the matter said with the question kept as the story (or the story asked).
+        s.say(texts.HOW_TO_REPORT)
+        s.new_draft()
+        if about_a_matter:
+            story.take_story(s, text)
+        questions.continue_prompt(s)
+        return True
+    if helps:
         s.say(texts.help_text(s.ctx))
         ask_again(s)
         return True
@@ -65,6 +85,13 @@ def small_talk(s: Step, in_progress: bool) -> bool:
         questions.continue_prompt(s)
         return True
     return False
+
+
+#: Asking how to report ("怎么反映？", "在哪登记", "我要投诉，咋弄"): answered by starting.
+HOW_TO_REPORT = re.compile(
+    r"(?:怎么|咋|如何|在哪|去哪|哪里)(?:样)?(?:反映|登记|投诉|提交|申请|报)"
+    r"|(?:想|要)(?:反映|登记|投诉)[^，,。？?]{0,6}(?:怎么|咋|如何)"
+)
 
 
 #: Worries about a registered case: what if it is not settled ("办不好还能找谁？").

@@ -293,6 +293,9 @@ def resume(draft: Draft) -> str:
     return f"欢迎回来！您上次的反映还没提交{held}。接着填，还是重新开始？"
 
 
+HOW_TO_REPORT = "在这里直接跟我说就行，我一步步帮您登记，登记后有案件编号，办理进展也在这里告诉您。"
+
+
 def help_text(ctx: DialogContext) -> str:
     return (
         "我可以帮您：\n"

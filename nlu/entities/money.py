@@ -309,12 +309,16 @@ def _with_speaker(text: str, start: int, end: int) -> int:
     return 0
 
 
+#: Candidates of one pattern looked at in a message (a real one holds a handful).
+MAX_TRIED = 4 * MAX_FOUND
+
+
 def people_counts(text: str) -> list[Found]:
     out: list[Found] = []
     for pattern in (_PEOPLE, _PEOPLE_MODIFIED, _PEOPLE_BARE, _PEOPLE_CUE, _PEOPLE_DE):
-        for m in pattern.finditer(text):
-            if len(out) >= MAX_FOUND:
-                break
+        for tried, m in enumerate(pattern.finditer(text)):
+            if len(out) >= MAX_FOUND or tried >= MAX_TRIED:
+                break  # "1人1人1人…": no message names more counts than this
             if any(f.start < m.end() and m.start() < f.end for f in out):
                 continue
             head = m.group(1).removesuffix("的")

@@ -1,8 +1,8 @@
 """The blind intake conversations (tests/dialogs/blind/, written by someone who never saw the
 bot), scored by ``benchmarks/dialog_blind.py``: aggregate figures only.
 
-The acceptance targets of issue 10 are asserted; the floor below them guards what is reached
-today against regressions (the report in the issue gives the figures).
+The acceptance targets of issue 10 are asserted (reached: 47/47 cases, field accuracy 0.965,
+median 5 turns); never tune against a conversation of the set to keep them.
 """
 
 from __future__ import annotations
@@ -34,15 +34,10 @@ def figures(nlu_engine: Any) -> dict[str, Any]:
 
 
 def test_blind_set_does_not_regress(figures: dict[str, Any]) -> None:
-    assert figures["cases_opened"] >= figures["cases_expected"] - 1
     assert figures["cases_opened_unexpectedly"] == 0
     assert figures["second_cases"] == 0
-    assert figures["field_accuracy"] >= 0.93
-    assert figures["median_turns_to_case"] <= 5
 
 
-# strict: the day the targets are reached this fails, and the marker must go.
-@pytest.mark.xfail(strict=True, reason="issue 10 targets not reached yet (field accuracy 0.94)")
 def test_blind_set_meets_the_acceptance_targets(figures: dict[str, Any]) -> None:
     assert figures["cases_opened"] == figures["cases_expected"]
     assert figures["field_accuracy"] >= 0.95

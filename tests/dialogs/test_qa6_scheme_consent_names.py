@@ -171,3 +171,33 @@ async def test_a_villager_speaking_of_their_grid_worker_is_not_asked_the_workers
 ) -> None:
     reply = await chat.send("俺村的网格员说俺的养老保险断交了，让俺来这问问")
     assert "您负责的村" not in reply.text and "您的手机号" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("question", ["怎么反映问题？", "在哪登记社保的问题"])
+async def test_asking_how_to_report_starts_the_report(chat: Chat, question: str) -> None:
+    reply = await chat.send(question)
+    assert "直接跟我说就行" in reply.text and "说说遇到了什么问题" in reply.text, reply.text
+    await chat.verify([("同意，俺的医保今年扣了两回", "名字")])
+
+
+async def test_a_how_to_question_about_a_matter_keeps_the_matter(
+    chat: Chat, sqlite_case_service: Any
+) -> None:
+    reply = await chat.send("这个小程序怎么用啊，交医保老是失败")
+    assert "我可以帮您" not in reply.text, reply.text
+    await chat.verify([(f"同意，王秀英，{PHONE}", "乡镇")])
+    reply = await chat.send("凤鸣镇南关村，身份证不知道")
+    for _ in range(3):
+        if "请核对" in reply.text:
+            break
+        reply = await chat.send("不知道")
+    await chat.verify([("确认", "已登记")])
+    case = await _case(chat, sqlite_case_service)
+    assert case.category == "payment_system"
+
+
+async def test_a_typed_yes_is_not_a_scheme_button(chat: Chat) -> None:
+    await chat.verify([("怎么反映问题？", "同意"), ("同意，俺的医保今年扣了两回", "名字")])
+    await chat.send(f"王秀英，{PHONE}")
+    reply = await chat.send("凤鸣镇，南关村，不知道")
+    assert "城乡居民医保" in reply.text, reply.text
