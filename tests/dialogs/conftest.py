@@ -22,7 +22,9 @@ def nlu_engine(dialog_ctx: DialogContext) -> Any:
     """The built-in NLU, loaded once per session (its cold start is not the dialogue's)."""
     import nlu
 
-    return nlu.load_nlu(gazetteer=dialog_ctx.gazetteer())
+    engine = nlu.load_nlu(gazetteer=dialog_ctx.gazetteer())
+    engine.warm()  # the tokenizer's first load is not a turn's
+    return engine
 
 
 @pytest.fixture

@@ -15,4 +15,8 @@ GAZETTEER = Gazetteer(townships={"凤鸣镇": ("南关村", "北关村")})
 
 @pytest.fixture(scope="session")
 def shared_nlu() -> Nlu:
-    return nlu.load_nlu(GAZETTEER)
+    engine = nlu.load_nlu(GAZETTEER)
+    # The tokenizer's dictionary loads on the first parse (seconds on a slow machine): never
+    # inside a test that times a parse.
+    engine.warm()
+    return engine
