@@ -16,8 +16,8 @@ NOT_NAME = re.compile(
     r"|(?:会计|出纳|经理|老板|主任|书记|师傅|老师|大爷|大妈|大娘|大伯|大叔|大婶|阿姨|叔叔|婶婶|大哥"
     r"|大姐|爷爷|奶奶|老汉|老太|村长|组长|主管|科长|局长|校长|院长|厂长|网格员)$"
     r"|^(?:那|这|哪)(?:种|个|样|些|边|里|位|家|回|次)"
-    # "王家的媳妇": a family, not a person.
-    r"|^[\u4e00-\u9fff]家$"
+    # "王家的媳妇": a family, not a person; "职工个人": who is speaking, not a name.
+    r"|^[\u4e00-\u9fff]家$|个人$|^职工"
     # Words of a report or a correction, whatever surname they start with ("经核实", "有误").
     r"|^(?:经核实|经查|核实|有误|应为|应是|应该|不对|不是|错误|有错|更正|属实|确认|改为|改成)"
 )

@@ -55,6 +55,8 @@ EMPLOYER_SURE = re.compile(
 PERSONAL = re.compile(
     r"(?:给|把|拖欠|欠|辞退|开除|扣了?)(?:我|俺|咱)(?!们)|(?:我|俺|咱)们?的(?:社保|养老|医保|工资|保险)"
     r"|俺的"
+    # A worker made to pay for the unit's lateness ("这钱凭啥我出", "让我自己交滞纳金").
+    r"|凭(?:啥|什么)(?:让|要|叫)?(?:我|俺)(?!们)|(?:让|叫|要)(?:我|俺)(?!们)(?:自己)?(?:出|掏|补|承担)"
 )
 #: A worker speaking about their employer ("我们公司没给我交社保", "厂里欠着我们工人的").
 WORKER_SPEAKER = re.compile(

@@ -115,7 +115,10 @@ AFFIRM = (
     "嗯呐",
     "都对",
     "没错误",
-)
+    # Typos of 确认 / 同意 an older user makes on a phone keyboard (same sound, near key).
+    "确任", "确人", "却认", "确仁", "缺认", "确忍", "鹊认", "queren", "qr",
+    "同衣", "铜意", "童意", "通意", "同义", "tongyi", "ty",
+)  # fmt: skip
 DENY = ("不", "不是", "不对", "不同意", "否", "不行", "no", "n", "不可以", "拒绝", "不要")
 THANKS = ("谢谢", "谢了", "多谢", "感谢", "谢谢你", "辛苦了", "麻烦你了")
 GREET = (

@@ -99,3 +99,25 @@ def test_a_question_about_the_credit_code_is_answered_about_the_code(text: str) 
     from dialogs import understand
 
     assert understand.side_question(text) == "credit_code"
+
+
+@pytest.mark.parametrize(
+    "text", ["我们单位晚交了几个月医保，现在让交滞纳金，这钱凭啥我出", "单位欠费，让我自己补滞纳金"]
+)
+def test_a_worker_made_to_pay_for_the_unit_is_a_person(nlu_engine: Any, text: str) -> None:
+    assert not speaker.employer_speaks(text, nlu_engine.parse(text))
+
+
+@pytest.mark.parametrize("typed", ["确任", "确人", "queren"])
+async def test_a_typo_of_confirm_confirms(chat: Chat, typed: str) -> None:
+    await chat.send("城乡居民养老保险今年多扣了五百，想退")
+    reply = await chat.send("同衣，田有福，13603561094")
+    assert "乡镇" in reply.text, reply.text
+    reply = await chat.send("町河镇涧底村，身份证不知道")
+    for _ in range(3):
+        if "请核对" in reply.text:
+            break
+        reply = await chat.send("不知道")
+    assert "请核对" in reply.text, reply.text
+    reply = await chat.send(typed)
+    assert "已登记" in reply.text, reply.text
