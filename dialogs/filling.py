@@ -201,6 +201,7 @@ def absorb(
         stored += titled_contact(s, asking, after)
     if "amount" in stored:
         _monthly_total(s, entities, after)
+        _per_head_total(s, entities, after)
     if not worker_asked and not overwrite and s.st.mode != "summary":
         _mark_loose(s, entities, stored, asking, after)
     return stored
@@ -287,6 +288,20 @@ def _relatives(s: Step, e: Entity) -> bool:
         f"如果这件事是{who}本人的，请说明，{who}就是当事人、您是联系人。"
     )
     return True
+
+
+def _per_head_total(s: Step, entities: list[Entity], after: int) -> None:
+    """ "一个人多收二十，俺家五口人": a sum said per person, with how many people in the same
+    message and no total, is that sum times the people (100), as a clerk would write it."""
+    text = s.text[after:][:400]
+    sums = [e for e in entities if e.type == "amount" and e.valid and e.start >= after]
+    counts = [e for e in entities if e.type == "people_count" and e.valid and e.start >= after]
+    chosen = [e for e in sums if float(e.value) == s.draft.amount]
+    if len(chosen) != 1 or len(sums) != 1 or len(counts) != 1 or _TOTAL.search(text):
+        return
+    before = s.text[max(after, chosen[0].start - 6) : chosen[0].start]
+    if readers.PER_HEAD.search(before) and 2 <= int(counts[0].value) <= 50:
+        s.draft.amount = float(chosen[0].value) * int(counts[0].value)
 
 
 def _monthly_total(s: Step, entities: list[Entity], after: int) -> None:

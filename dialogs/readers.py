@@ -707,6 +707,8 @@ _GRADE_AFTER = re.compile(r"^\s?(?:元|块)?\s?(?:的)?\s?(?:档|档次)")
 _GRADE_BEFORE = re.compile(r"档次|档(?:是|的)?$|选的$")
 _TOTAL_BEFORE = re.compile(r"一共|总共|合计|共计|总计|加起来")
 _PER_MONTH_SAID = re.compile(r"每个?月|一个月|月月|按月")
+#: A sum said per person ("一人三百八", "每人多收二十", "一个人收了四百").
+PER_HEAD = re.compile(r"(?:一|每)个?人|每户|一户")
 _PAID_BEFORE = re.compile(
     r"(?:一共|总共|共|全年|每年|一年)?(?:交了|缴了|交的|缴的|扣了|扣的)$|一共|总共|合计"
 )
@@ -726,9 +728,11 @@ def amount_rank(text: str, start: int, end: int, value: float) -> tuple[int, flo
     elif _GRADE_AFTER.match(after) or _GRADE_BEFORE.search(near):
         rank = 3
     elif _DISPUTED_BEFORE.search(near) or (
-        _TOTAL_BEFORE.search(near) and _PER_MONTH_SAID.search(text)
+        _TOTAL_BEFORE.search(near) and (_PER_MONTH_SAID.search(text) or PER_HEAD.search(text))
     ):
-        rank = 0  # "每月多扣两百，一共两千四": the total of the monthly sums is disputed too
+        # "每月多扣两百，一共两千四", "一人三百八，俩人一共七百六": the total of the monthly or
+        # per-head sums is the disputed one.
+        rank = 0
     elif _PAID_BEFORE.search(near):
         rank = 2
     elif _OWN_BEFORE.search(before):

@@ -99,6 +99,8 @@ _TRIO = re.compile(r"(?:(?:我们|俺们|咱们|咱|俺家|我家|他们|她们|
 #: Two people said as a pair: "老两口", "我们俩", "夫妻俩".
 _PAIR = re.compile(
     r"老两口|两口子|俺俩|我俩|我们俩|俺们俩|咱俩|他俩|她俩|他们俩|夫妻俩|娘俩|爷俩|母女俩|父子俩|母子俩|父女俩|兄弟俩|姐妹俩|姊妹俩"
+    # "一人三百八，俩人一共七百六": 俩人 at the head of a clause is a count of people.
+    r"|(?:^|(?<=[，,。；;\s]))俩人"
 )
 #: "3名外省籍职工", "12个返聘退休人员": a few words between the classifier and a noun that
 #: ends like a person (…人 / …员 / …生 / …儿 / …工, not 工作 / 工资).

@@ -31,3 +31,27 @@ async def _summary(chat: Chat, text: str) -> str:
 async def test_a_monthly_sum_times_the_months_said(chat: Chat, story: str, amount: str) -> None:
     summary = await _summary(chat, story)
     assert amount in summary, summary
+
+
+# --- sums said per person -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [
+        ("一个人多收二十，俺家五口人，新农合", 100),
+        ("一人三百八，俩人一共七百六，城乡居民医保", 760),
+    ],
+)
+async def test_a_sum_per_person_is_the_households_total(
+    chat: Chat, said: str, amount: int
+) -> None:
+    await chat.send("俺们村收医保多收了钱，想退")
+    await chat.send("同意，陈拴柱，13453562218")
+    reply = await chat.send("西河乡郭河村，身份证不知道")
+    reply = await chat.send(said)
+    for _ in range(3):
+        if "请核对" in reply.text:
+            break
+        reply = await chat.send("不知道")
+    assert f"金额：{amount}元" in reply.text, reply.text

@@ -27,9 +27,7 @@ KNOWN = {
     "e12": "a month one joined a unit taken into the disputed period (7到12月两边都交了)",
     "e15": "an assessment by the tax office read as 特殊缴费核定",
     "e17": "滞纳金 said beside the arrears decides the category",
-    "r05": "a per-person sum and a total (一人三百八，俩人一共七百六): the first taken, no count",
     "r06": "the year a gap was found (今年一查) merged into the disputed period",
-    "r19": "a per-person sum not multiplied by the household (一个人多收二十，俺家五口人)",
 }
 
 
