@@ -69,19 +69,18 @@ def reading(s: Step, asked_alone: str = "") -> Reading:
 #: A villager speaking OF their grid worker ("网格员帮俺反映的事", "俺村的网格员说…"): the
 #: speaker is not the grid worker.
 VILLAGER_OF_WORKER = re.compile(
-    r"(?:网格员|代办员|协理员|网格长)[^，,。]{0,6}?(?:帮|替|给|让|叫|跟|和)(?:我|俺|咱)"
+    rf"(?:{GRID_INTRO.pattern})[^，,。]{{0,6}}?(?:帮|替|给|让|叫|跟|和)(?:我|俺|咱)"
     r"|(?:让|找|请|叫|托|问|问了|跟|和|我们|俺们|咱们|我|俺|咱)(?:村|村里|这儿|那儿)?的?"
-    r"(?:网格员|代办员|协理员|网格长)"
+    rf"(?:{GRID_INTRO.pattern})"
 )
+#: ... unless the speaker says they are one ("我是南关村网格员张桂兰").
+_WORKER_SELF = re.compile(rf"(?:我|俺)是[^，,。]{{0,8}}(?:{GRID_INTRO.pattern})")
 
 
 def grid_split(s: Step) -> int | None:
     """Where the complainant's part of "我是XX村网格员王芳，帮张桂兰反映…" begins."""
     m = GRID_INTRO.search(s.text)
-    if not m or (
-        VILLAGER_OF_WORKER.search(s.text)
-        and not re.search(r"(?:我|俺)是[^，,。]{0,8}(?:网格员|代办员|协理员|网格长)", s.text)
-    ):
+    if not m or (VILLAGER_OF_WORKER.search(s.text) and not _WORKER_SELF.search(s.text)):
         return None
     marker = PROXY_MARKER.search(s.text, m.end())
     if marker:

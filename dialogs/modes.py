@@ -238,6 +238,8 @@ def on_feedback(s: Step) -> bool:
 _ID_HALF_WORDS = re.compile(
     r"身份证号?码?|证件号码?|号码|前头|前面|前边|开头|后头|后面|后边|剩下的?|接着|还有|是|的|了|为|[:：，,。.\s]"
 )
+
+
 def _id_digits(text: str) -> str | None:
     """The digits of a message that is only (part of) an ID number and its cue words."""
     rest = _ID_HALF_WORDS.sub("", text)

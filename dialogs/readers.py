@@ -513,9 +513,7 @@ RESIDENT_SCHEME = re.compile(
 def read_scheme(text: str, draft: Draft) -> Read:
     """Which scheme the insurance named is in (asked as 单位交的职工… / 自己交的城乡居民…);
     NOTHING when the answer says neither."""
-    base = {"resident_pension": "pension", "resident_medical": "medical"}.get(
-        draft.insurance_type or "", draft.insurance_type or ""
-    )
+    base = (draft.insurance_type or "").removeprefix("resident_")
     if base not in ("pension", "medical"):
         return NOTHING
     text = _NEGATED.sub("", text)
@@ -533,6 +531,8 @@ EMPLOYEE_SURE = re.compile(
     EMPLOYEE_SCHEME.pattern
     + r"|企业|员工|灵活就业|个体|(?:厂|公司|单位|矿|企业)[^，,。]{0,3}退休|工资里扣|扣工资|从工资"
 )
+
+
 def scheme_said(text: str) -> bool:
     """The scheme is beyond doubt in what was said (城乡居民 / 每年交 / 从厂里退休 / 灵活就业)."""
     return _RESIDENT_SURE.search(text) is not None or EMPLOYEE_SURE.search(text) is not None

@@ -73,11 +73,7 @@ def take_category(s: Step, *, force: bool = False) -> None:
     if draft is None or parse is None or (draft.category_sure and not force):
         return
     told = parse.intent in ("report_dispute", "inform", "correct") or bool(parse.category)
-    if not told and not (
-        # "这个小程序怎么用啊，交医保老是失败", "退费申请了半年了，进度怎么样了": read as a
-        # question, but a report is being taken, and its matter is plain.
-        parse.ranking and parse.ranking[0][1] >= RANKING_CLEAR and FEE_WORDS.search(s.text)
-    ):
+    if not told and not plain_matter(s):
         return
     label, confidence = parse.category, parse.confidence
     if label is None and parse.ranking and parse.ranking[0][1] >= RANKING_SURE:
@@ -105,6 +101,18 @@ def take_category(s: Step, *, force: bool = False) -> None:
         draft.candidates = ranked[:3] or list(form.DEFAULT_CANDIDATES)
         draft.category = parse.category
         draft.confidence, draft.tier_hint = parse.confidence, parse.tier
+
+
+def plain_matter(s: Step) -> bool:
+    """ "这个小程序怎么用啊，交医保老是失败", "退费申请了半年了，进度怎么样了": read as a
+    question, yet a fee matter whose category is clear."""
+    parse = s.parse
+    return (
+        parse is not None
+        and bool(parse.ranking)
+        and parse.ranking[0][1] >= RANKING_CLEAR
+        and FEE_WORDS.search(s.text) is not None
+    )
 
 
 #: A category's own words ("缴费基数", "滞纳金", "退费", "缴费记录"): naming one names it.

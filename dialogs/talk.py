@@ -39,13 +39,7 @@ def small_talk(s: Step, in_progress: bool) -> bool:
         return True  # "…能不能申请法律援助" may read as a request for help: it is a question
     matter = story.FEE_WORDS.search(text) is not None and DISPUTE.search(text) is not None
     helps = understand.is_help(text) or (parse.intent == "help" and not has_details and not matter)
-    about_a_matter = (
-        helps
-        and parse.intent == "help"
-        and bool(parse.ranking)
-        and parse.ranking[0][1] >= story.RANKING_CLEAR
-        and story.FEE_WORDS.search(text) is not None
-    )
+    about_a_matter = helps and parse.intent == "help" and story.plain_matter(s)
     how_to = HOW_TO_REPORT.search(text) is not None and not has_details and len(text) <= 30
     if not in_progress and (how_to or about_a_matter):
         # "怎么反映问题？", "多交的养老保险咋退？": the answer is to start — the notice, and
